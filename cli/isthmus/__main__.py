@@ -1,0 +1,3 @@
+from isthmus.main import cli
+
+cli(prog_name="isthmus")

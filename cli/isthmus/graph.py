@@ -1,0 +1,205 @@
+"""Load project files into a graph, reporting every unreadable file as ``file:line:col``.
+
+Parsing and querying use pyoxigraph (fast, light to import); ``to_rdflib`` converts for
+the parts that need rdflib (SHACL, JSON-LD round trips).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from isthmus.errors import LoadError
+from isthmus.formats import SOURCE_FORMATS, for_path, oxigraph_format
+
+_PARSER_PREFIX = re.compile(r"^Parser error at line \d+ between columns \d+ and \d+: ")
+_PREFIX_DECL = re.compile(
+    r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>\s]*)>", re.IGNORECASE | re.MULTILINE
+)
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_BOMS = {
+    b"\xff\xfe": "UTF-16 (little-endian)",
+    b"\xfe\xff": "UTF-16 (big-endian)",
+}
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    path: Path
+    quads: list[ox.Quad]
+    prefixes: dict[str, str]
+
+
+def _decode_position(data: bytes, index: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, index) + 1
+    start = data.rfind(b"\n", 0, index) + 1
+    return line, len(data[start:index].decode("utf-8", errors="replace")) + 1
+
+
+def read_text(path: Path, shown: str) -> bytes:
+    """The bytes of a UTF-8 text file (a UTF-8 byte-order mark is dropped).
+
+    Raises ``LoadError`` naming the file (and the line and column of a bad byte).
+    """
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise LoadError([f"{shown}: is a folder, not a file"]) from None
+    except FileNotFoundError:
+        raise LoadError([f"{shown}: no such file"]) from None
+    except PermissionError:
+        raise LoadError([f"{shown}: permission denied"]) from None
+    except OSError as err:
+        raise LoadError([f"{shown}: cannot read: {err.strerror or err}"]) from None
+    for bom, name in _BOMS.items():
+        if data.startswith(bom):
+            raise LoadError([f"{shown}:1:1: the file is encoded in {name}; save it as UTF-8"])
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, col = _decode_position(data, err.start)
+        raise LoadError(
+            [f"{shown}:{line}:{col}: byte 0x{data[err.start]:02x} is not UTF-8; save the file as UTF-8"]
+        ) from None
+    return data
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    """The ``@prefix``/``PREFIX`` declarations of a Turtle-family or SPARQL text."""
+    return {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text)}
+
+
+def parse_file(path: Path, shown: str) -> ParsedFile:
+    """Parse one RDF file; raises ``LoadError`` with ``file:line:col: message``."""
+    fmt = for_path(path, SOURCE_FORMATS)
+    if fmt is None:
+        raise LoadError([f"{shown}: unknown RDF file type (expected .ttl, .nt, .nq or .trig)"])
+    data = read_text(path, shown)
+    try:
+        quads = list(ox.parse(data, format=oxigraph_format(fmt)))
+    except SyntaxError as err:
+        line, col = err.lineno or 1, err.offset or 1
+        message = _PARSER_PREFIX.sub("", err.msg or str(err))
+        raise LoadError([f"{shown}:{line}:{col}: {message}"]) from None
+    except ValueError as err:  # pyoxigraph reports some invalid terms this way
+        raise LoadError([f"{shown}: {err}"]) from None
+    return ParsedFile(path, quads, declared_prefixes(data.decode("utf-8")))
+
+
+def parse_files(paths: Iterable[Path], display: Callable[[Path], str]) -> list[ParsedFile]:
+    """Parse every file; if any fails, raise one ``LoadError`` listing all failures."""
+    parsed: list[ParsedFile] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            parsed.append(parse_file(path, display(path)))
+        except LoadError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise LoadError(problems)
+    return parsed
+
+
+def merged_prefixes(files: Iterable[ParsedFile]) -> dict[str, str]:
+    """The prefixes of several files; the first declaration of a name wins."""
+    merged: dict[str, str] = {}
+    for parsed in files:
+        for name, iri in parsed.prefixes.items():
+            merged.setdefault(name, iri)
+    return merged
+
+
+def new_store(files: Iterable[ParsedFile]) -> ox.Store:
+    """An in-memory store holding every triple of ``files`` in its default graph."""
+    store = ox.Store()
+    for parsed in files:
+        store.extend(
+            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in parsed.quads
+        )
+    return store
+
+
+def triples(files: Iterable[ParsedFile]) -> set[ox.Triple]:
+    """The distinct triples of ``files`` (graph names dropped)."""
+    return {q.triple for parsed in files for q in parsed.quads}
+
+
+def to_rdflib_term(term):
+    """The rdflib term for a pyoxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language, normalize=False)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value, normalize=False)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_rdflib(items: Iterable[ox.Triple]):
+    """An rdflib ``Graph`` holding ``items``."""
+    import warnings
+
+    from rdflib import Graph
+
+    graph = Graph()
+    convert = to_rdflib_term
+    with warnings.catch_warnings():
+        # rdflib warns on ill-typed literals; validation reports them itself
+        warnings.simplefilter("ignore")
+        for t in items:
+            graph.add((convert(t.subject), convert(t.predicate), convert(t.object)))
+    return graph
+
+
+def canonical_blank_nodes(items: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """``items`` with blank nodes relabelled from the graph's structure, so the same graph
+    always serializes to the same text (colour refinement: a label depends on the
+    blank node's neighbourhood, refined until stable)."""
+    import hashlib
+
+    items = list(items)
+    blanks = {t for t in items for t in (t.subject, t.object) if isinstance(t, ox.BlankNode)}
+    if not blanks:
+        return items
+    colour = {b: "" for b in blanks}
+
+    def name(term) -> str:
+        return "_:" + colour[term] if isinstance(term, ox.BlankNode) else str(term)
+
+    for _ in range(len(blanks) + 1):
+        signature: dict = {b: [] for b in blanks}
+        for t in items:
+            if t.subject in signature:
+                signature[t.subject].append(f"> {t.predicate} {name(t.object)}")
+            if t.object in signature:
+                signature[t.object].append(f"< {name(t.subject)} {t.predicate}")
+        new = {
+            b: hashlib.sha256("\n".join(sorted(sig)).encode("utf-8")).hexdigest()[:20]
+            for b, sig in signature.items()
+        }
+        stable = len(set(new.values())) == len(set(colour.values()))
+        colour = new
+        if stable:
+            break
+    labels: dict = {}
+    for b in sorted(blanks, key=lambda b: colour[b]):
+        base = "b" + colour[b]
+        label, n = base, 1
+        while label in labels.values():
+            n += 1
+            label = f"{base}{n}"
+        labels[b] = label
+    relabel = lambda term: ox.BlankNode(labels[term]) if isinstance(term, ox.BlankNode) else term  # noqa: E731
+    return [ox.Triple(relabel(t.subject), t.predicate, relabel(t.object)) for t in items]

@@ -1,0 +1,118 @@
+"""Shared fixtures: the repository, the mini project, the CLI runner, a real Oxigraph server."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from support import MINI, ROOT
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A private copy of the mini project, free to break."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+@pytest.fixture
+def run():
+    """Run the CLI in-process (optionally in folder ``cwd``); returns click's Result with
+    stdout and stderr apart."""
+    from isthmus.main import cli
+
+    def invoke(*args: str, cwd: Path | None = None):
+        import os
+
+        runner = CliRunner()
+        before = os.getcwd()
+        if cwd is not None:
+            os.chdir(cwd)
+        try:
+            return runner.invoke(cli, list(args), catch_exceptions=False)
+        finally:
+            os.chdir(before)
+
+    return invoke
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_binary() -> str:
+    here = Path(sys.executable).parent / "oxigraph"
+    found = str(here) if here.exists() else shutil.which("oxigraph")
+    if not found:
+        raise RuntimeError("the Oxigraph server (PyPI package 'oxigraph') is not installed; pip install '.[test]'")
+    return found
+
+
+class OxigraphServer:
+    """A real Oxigraph server on 127.0.0.1, in memory, stopped at teardown."""
+
+    def __init__(self, *, read_only_dir: Path | None = None):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        args = [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{self.port}"]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    err = self.process.stderr.read().decode() if self.process.stderr else ""
+                    raise RuntimeError(f"Oxigraph server did not start: {err}")
+                time.sleep(0.05)
+
+    @property
+    def query_url(self) -> str:
+        return self.url + "/query"
+
+    def load(self, path: Path, media_type: str = "text/turtle") -> None:
+        request = urllib.request.Request(
+            self.url + "/store?default", data=path.read_bytes(), method="POST",
+            headers={"Content-Type": media_type},
+        )
+        urllib.request.urlopen(request, timeout=30).read()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture
+def oxigraph():
+    """Start Oxigraph servers on demand: ``server = oxigraph()``."""
+    started: list[OxigraphServer] = []
+
+    def start() -> OxigraphServer:
+        server = OxigraphServer()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
