@@ -118,3 +118,17 @@ def test_encoding_problems_name_file_and_position(run, mini):
     assert result.exit_code == 2
     assert "latin1.ttl:2:13: byte 0xe9 is not UTF-8" in result.stderr
     assert "utf16.ttl:1:1: the file is encoded in UTF-16" in result.stderr
+
+
+def test_quiet_lists_violations_only(run, mini):
+    shapes = mini / "shapes" / "shapes.ttl"
+    shapes.write_text(
+        shapes.read_text()
+        + "\ns:Spanish a sh:NodeShape ; sh:targetClass ex:Person ; sh:severity sh:Warning ;\n"
+        + "  sh:property [ sh:path ex:knows ; sh:minCount 1 ; sh:severity sh:Warning ; sh:message \"Knows somebody.\" ] .\n"
+    )
+    loud = run("--project", str(mini), "validate")
+    quiet = run("--project", str(mini), "validate", "--quiet")
+    assert loud.exit_code == quiet.exit_code == 0
+    assert "Knows somebody." in loud.stdout and "Knows somebody." not in quiet.stdout
+    assert "1 warnings" in quiet.stdout

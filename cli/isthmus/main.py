@@ -88,9 +88,10 @@ def cli(ctx: click.Context, project: Path | None) -> None:
     show_default=True,
     help="Report for people (text), or for machines: JSON, or a SHACL report graph in Turtle.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="In the text report, list violations only; warnings and notes are counted.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output.")
 @click.pass_obj
-def validate(state: _Lazy, fmt: str, output: Path | None) -> None:
+def validate(state: _Lazy, fmt: str, quiet: bool, output: Path | None) -> None:
     """Check syntax, ontology use and SHACL shapes.
 
     Exit 0 when the data conforms (warnings allowed), 1 on any violation,
@@ -99,8 +100,11 @@ def validate(state: _Lazy, fmt: str, output: Path | None) -> None:
     from isthmus import validate as v
 
     report = v.validate(state.project)
-    render = {"text": v.render_text, "json": v.render_json, "turtle": v.render_turtle}[fmt]
-    _emit(render(report), output)
+    if fmt == "text":
+        text = v.render_text(report, warnings=not quiet)
+    else:
+        text = {"json": v.render_json, "turtle": v.render_turtle}[fmt](report)
+    _emit(text, output)
     if not report.conforms:
         sys.exit(EXIT_DATA)
 
@@ -170,13 +174,12 @@ def _list_queries(state: _Lazy, fmt: str, output: Path | None) -> None:
 def query(state: _Lazy, name, list_, params, fmt, query_file, text, endpoint, timeout, output) -> None:
     """Run a stored query NAME (a file of queries/), or an ad hoc one.
 
+    \b
     Examples:
-
       isthmus query --list
-
-      isthmus query actors-by-kind --format csv
-
-      isthmus query events-of-actor --param actor=https://w3id.org/isthmus/id/actor/mexico
+      isthmus query timeline --format csv
+      isthmus query statements-by-reference --param number=16
+      isthmus query timeline --endpoint http://localhost:7878/query
     """
     from isthmus import queries as q
     from isthmus.errors import QueryError
@@ -222,8 +225,11 @@ def query(state: _Lazy, name, list_, params, fmt, query_file, text, endpoint, ti
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
 @click.pass_obj
 def export(state: _Lazy, fmt: str | None, output: Path | None) -> None:
-    """Serialize the data: JSON-LD (compacted with ontology/context.jsonld), Turtle,
-    N-Triples or N-Quads (in a graph named by the dataset's IRI)."""
+    """Serialize the data as JSON-LD, Turtle, N-Triples or N-Quads.
+
+    JSON-LD is compacted with ontology/context.jsonld into one @graph; N-Quads puts every
+    triple in a graph named by the dataset's IRI. Output is sorted, so it diffs cleanly.
+    """
     from isthmus import export as ex
     from isthmus.atomic import write_bytes
     from isthmus.formats import EXPORT_FORMATS, TURTLE, for_path, lookup

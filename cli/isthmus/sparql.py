@@ -35,13 +35,16 @@ class Endpoint:
     agent: str = DEFAULT_AGENT
     method: str = "POST"
 
-    def _wrapper(self, text: str, return_format: str):
+    def _wrapper(self, text: str, form: str, return_format: str):
         from SPARQLWrapper import GET, POST, SPARQLWrapper
 
         wrapper = SPARQLWrapper(self.url, agent=self.agent)
         wrapper.setTimeout(max(1, int(round(self.timeout))))
         wrapper.setMethod(POST if self.method.upper() == "POST" else GET)
         wrapper.setQuery(text)
+        # SPARQLWrapper guesses the form with a regular expression that reads words in
+        # comments too ("adds" made it an ADD update); the form is known, so say it.
+        wrapper.queryType = form
         wrapper.setReturnFormat(return_format)
         return wrapper
 
@@ -80,9 +83,9 @@ class Endpoint:
         from SPARQLWrapper import JSON, TURTLE
 
         if form in ("SELECT", "ASK"):
-            response = self._send(self._wrapper(text, JSON))
+            response = self._send(self._wrapper(text, form, JSON))
             return _json_result(self._read(response), response, self.url)
-        response = self._send(self._wrapper(text, TURTLE))
+        response = self._send(self._wrapper(text, form, TURTLE))
         return _graph_result(self._read(response), response, self.url)
 
     def _read(self, response) -> bytes:

@@ -127,10 +127,15 @@ def _simple(path: str) -> str:
     return m.group(1) if m else path
 
 
-def _shacl(data_graph, shapes_graph) -> list[dict]:
+def shacl_report(data_graph, shapes_graph):
+    """pyshacl's report graph for ``data_graph`` (which must already hold the ontology, so
+    that sh:targetClass reaches instances of subclasses; it is validated in place).
+
+    Passing the ontology as ``ont_graph`` instead gives the same report, but pyshacl then
+    deep-copies every owl:NamedIndividual, which costs seconds. ``advanced`` enables the
+    SPARQL-based targets the rule shapes use.
+    """
     import pyshacl
-    from rdflib import BNode, URIRef
-    from rdflib.namespace import SH as _SH
 
     _, report, _ = pyshacl.validate(
         data_graph,
@@ -140,6 +145,14 @@ def _shacl(data_graph, shapes_graph) -> list[dict]:
         allow_warnings=True,
         inplace=True,
     )
+    return report
+
+
+def _shacl(data_graph, shapes_graph) -> list[dict]:
+    from rdflib import BNode, URIRef
+    from rdflib.namespace import SH as _SH
+
+    report = shacl_report(data_graph, shapes_graph)
     parent: dict = {}
     for node_shape, _, prop_shape in shapes_graph.triples((None, _SH.property, None)):
         parent.setdefault(prop_shape, node_shape)
@@ -238,8 +251,16 @@ def _where(result: ValidationResult) -> str:
     return "(no file)"
 
 
-def render_text(report: ValidationReport) -> str:
-    """The report for people: grouped by severity and shape."""
+def _compact_path(path: str, prefixes: dict[str, str]) -> str:
+    """A path (an IRI, or SPARQL path text with <IRI>s) with prefixed names where possible."""
+    if path.startswith(("http", "urn")):
+        return compact(path, prefixes)
+    return re.sub(r"<([^<>]*)>", lambda m: compact(m.group(1), prefixes), path)
+
+
+def render_text(report: ValidationReport, *, warnings: bool = True) -> str:
+    """The report for people: grouped by severity and shape (warnings and notes counted
+    but not listed when ``warnings`` is false)."""
     p = report.prefixes
     counts = report.counts()
     lines = [
@@ -249,7 +270,8 @@ def render_text(report: ValidationReport) -> str:
     ]
     groups: dict[tuple[str, str, str], list[ValidationResult]] = {}
     for r in report.results:
-        groups.setdefault((r.severity, r.shape, r.message), []).append(r)
+        if warnings or r.severity == "Violation":
+            groups.setdefault((r.severity, r.shape, r.message), []).append(r)
     for (severity, shape, message), members in groups.items():
         lines.append("")
         lines.append(f"{severity}: {compact(shape, p) if shape.startswith(('http', 'urn')) else shape} ({len(members)})")
@@ -257,7 +279,7 @@ def render_text(report: ValidationReport) -> str:
         for r in members:
             detail = f"  {_where(r)}: {compact(r.focus, p) if not r.focus.startswith('_:') else r.focus}"
             if r.path:
-                detail += " " + (compact(r.path, p) if r.path.startswith(("http", "urn")) else r.path)
+                detail += " " + _compact_path(r.path, p)
             if r.value is not None:
                 value = r.value if len(r.value) <= 60 else r.value[:57] + "..."
                 detail += f" = {value!r}" if not r.value.startswith("http") else f" -> {compact(r.value, p)}"
