@@ -63,6 +63,9 @@ def test_jsonld_uses_the_context_keys_and_one_graph(run, mini):
     assert ada["knows"] == "https://example.org/id/person/bob"
     assert ada["born"] == "1815"
     assert ada["tags"] == {"@list": ["first", "second"]}
+    assert ada["label"] == {"en": "Ada", "es": "Ada"}, "a language map"
+    dataset = next(node for node in doc["@graph"] if node["id"] == "https://example.org/id/dataset")
+    assert dataset["label"] == {"en": "Mini dataset"}
 
 
 def test_jsonld_is_also_read_by_pyld(run, mini):

@@ -663,7 +663,8 @@ def test_context_has_a_key_for_every_isth_class_and_property():
 
 def test_context_coercion_follows_property_types():
     """@type @id only on keys whose values are resources; no key forces a datatype
-    (dates mix xsd:date, xsd:gYearMonth and xsd:gYear); @list only on bibo:authorList."""
+    (dates mix xsd:date, xsd:gYearMonth and xsd:gYear); @list only on bibo:authorList;
+    language maps (@container @language) only on text properties."""
     m = merged()
     problems = []
     for key, definition in context_terms().items():
@@ -675,10 +676,14 @@ def test_context_coercion_follows_property_types():
             problems.append(f"{key} coerces to @id but {curie(iri)} is a datatype property")
         if coercion is None and (iri, RDF.type, OWL.ObjectProperty) in m and in_isth(iri):
             problems.append(f"{key} ({curie(iri)}, an object property) is not coerced to @id")
-        if definition.get("@container", "@list" if iri == URIRef("http://purl.org/ontology/bibo/authorList") else None) != (
-            "@list" if iri == URIRef("http://purl.org/ontology/bibo/authorList") else None
-        ):
-            problems.append(f"{key} has an unexpected @container")
+        container = definition.get("@container")
+        is_list = iri == URIRef("http://purl.org/ontology/bibo/authorList")
+        if is_list and container != "@list":
+            problems.append(f"{key} must be an @list container")
+        elif not is_list and container not in (None, "@language"):
+            problems.append(f"{key} has an unexpected @container {container}")
+        if container == "@language" and ((iri, RDF.type, OWL.ObjectProperty) in m or coercion is not None):
+            problems.append(f"{key}: a language map only suits text values")
         if definition.get("@language") is not None:
             problems.append(f"{key} sets a default language")
     assert not problems, problems

@@ -74,7 +74,7 @@ class Context:
             if "@language" in value and language is None:
                 language = ""
             term = TermDef(key, iri, coerce, language, value.get("@container"))
-            if term.container in (None, "@set", "@list"):
+            if term.container in (None, "@set", "@list", "@language"):
                 self.by_iri[iri].append(term)
 
     def expand(self, value: str) -> str:
@@ -155,6 +155,8 @@ class _Writer:
     def _fits(self, term: TermDef, value) -> bool:
         if term.container == "@list":
             return False  # a list container would change what a plain array means
+        if term.container == "@language":
+            return isinstance(value, ox.Literal) and bool(value.language)
         if isinstance(value, ox.BlankNode) and value in self.lists:
             return all(self._fits(term, item) for item in self.lists[value])
         if _is_iri(value):
@@ -171,10 +173,16 @@ class _Writer:
 
     def _choose(self, predicate: str, value) -> TermDef | None:
         candidates = self.ctx.by_iri.get(predicate, [])
-        exact = [t for t in candidates if self._fits(t, value) and (t.coerce or t.language is not None)]
+        exact = [
+            t for t in candidates
+            if self._fits(t, value) and (t.coerce or t.language is not None or t.container == "@language")
+        ]
         if exact:
             return sorted(exact, key=lambda t: t.key)[0]
-        plain = [t for t in candidates if self._fits(t, value) and not t.coerce and t.language is None]
+        plain = [
+            t for t in candidates
+            if self._fits(t, value) and not t.coerce and t.language is None and t.container != "@language"
+        ]
         return sorted(plain, key=lambda t: t.key)[0] if plain else None
 
     def value(self, value, term: TermDef | None):
@@ -205,6 +213,7 @@ class _Writer:
     def node(self, subject) -> dict:
         out: dict = {self.ctx.keyword("@id"): self.node_id(subject)}
         grouped: dict[str, list] = defaultdict(list)
+        maps: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         types = []
         for t in self.by_subject[subject]:
             if t.predicate.value == RDF + "type" and isinstance(t.object, ox.NamedNode):
@@ -212,10 +221,17 @@ class _Writer:
                 continue
             term = self._choose(t.predicate.value, t.object)
             key = term.key if term is not None else self.ctx.compact_iri(t.predicate.value)
+            if term is not None and term.container == "@language":
+                maps[key][t.object.language].append(t.object.value)
+                continue
             grouped[key].append(self.value(t.object, term))
         if types:
             types.sort()
             out[self.ctx.keyword("@type")] = types[0] if len(types) == 1 else types
+        for key, by_language in maps.items():
+            grouped[key] = [
+                {lang: sorted(texts)[0] if len(texts) == 1 else sorted(texts) for lang, texts in sorted(by_language.items())}
+            ]
         for key in sorted(grouped):
             values = sorted(grouped[key], key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
             out[key] = values[0] if len(values) == 1 else values
