@@ -249,5 +249,174 @@ def export(state: _Lazy, fmt: str | None, output: Path | None) -> None:
         write_bytes(output, data)
 
 
+# --- link -----------------------------------------------------------------------------------
+
+WIKIDATA_ENDPOINT = "https://query.wikidata.org/sparql"
+SCHOLARLY_ENDPOINT = "https://query-scholarly.wikidata.org/sparql"
+
+
+def _default_cache() -> Path:
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "isthmus" / "wikidata"
+
+
+@cli.group()
+def link() -> None:
+    """Link the graph to other datasets (Wikidata)."""
+
+
+@link.command("wikidata")
+@click.option("--check", "mode", flag_value="check", default=True, help="Check every link: labels, types, redirects, deleted items (the default).")
+@click.option("--suggest", "mode", flag_value="suggest", help="Propose items for unlinked entities by exact label or alias (English, Spanish): a review table.")
+@click.option("--quickstatements", "mode", flag_value="quickstatements", help="Write QuickStatements (v1) for the sourced facts about linked items.")
+@click.option("--accept", type=click.Path(dir_okay=False, path_type=Path), help="Write the links marked 'y' in a review table (from --suggest) into the links file.")
+@click.option("--into", type=click.Path(dir_okay=False, path_type=Path), help="With --accept: the Turtle file to write links into. Default: data/links.ttl of the project.")
+@click.option("--endpoint", default=WIKIDATA_ENDPOINT, show_default=True, metavar="URL", help="Wikidata's SPARQL endpoint, or a mirror (QLever, a local copy).")
+@click.option("--scholarly-endpoint", default=SCHOLARLY_ENDPOINT, show_default=True, metavar="URL", help="Where scholarly works (the sources) are looked up since Wikidata's 2025 graph split.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), help="Cache folder for answers. Default: the user cache folder (~/.cache/isthmus/wikidata).")
+@click.option("--offline", is_flag=True, help="Ask no endpoint: work from the cache alone.")
+@click.option("--refresh", is_flag=True, help="Ask again even for items in the cache.")
+@click.option("--timeout", type=click.FloatRange(min=0.5), default=60.0, show_default=True, help="Seconds each query may take, answer included.")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Further attempts after 429/502/503/504 (Retry-After is honoured).")
+@click.option("--batch", type=click.IntRange(1, 50), default=50, show_default=True, help="Items per query.")
+@click.option("-f", "--format", "fmt", default="table", show_default=True, metavar="FORMAT", help="table, csv, tsv or json.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report (or statements) to this file instead of standard output.")
+@click.pass_obj
+def link_wikidata(state: _Lazy, mode, accept, into, endpoint, scholarly_endpoint, cache_dir, offline, refresh,
+                  timeout, retries, batch, fmt, output) -> None:
+    """Check, suggest and give back links to Wikidata.
+
+    Exit 0 when every link checks out, 1 when some link has a problem, 2 when an endpoint
+    failed or the cache lacks items (the partial report is still written).
+    """
+    from isthmus import link as lk
+    from isthmus.errors import EndpointError
+    from isthmus.formats import RESULT_FORMATS, lookup
+    from isthmus.graph import merged_prefixes, new_store, parse_files, triples
+    from isthmus.vocab import Vocabulary
+    from isthmus.wikidata import Cache
+
+    project = state.project
+    ontology = parse_files(project.ontology_files, project.display)
+    data = parse_files(project.data_files, project.display)
+    store = new_store(ontology + data)
+    vocab = Vocabulary.of(triples(ontology))
+    prefixes = merged_prefixes(data + ontology)
+    if accept is not None:
+        _accept_links(project, store, vocab, prefixes, accept, into)
+        return
+    if mode == "quickstatements":
+        from isthmus.quickstatements import statements
+
+        lines = statements(store, vocab)
+        _emit("".join(line + "\n" for line in lines), output)
+        return
+    result_format = lookup(fmt, RESULT_FORMATS, option="--format").name
+    found = lk.entities(store, vocab)
+    cache_root = cache_dir or _default_cache()
+    clients, caches = {}, {}
+    for scholarly, url in ((False, endpoint), (True, scholarly_endpoint)):
+        caches[scholarly] = Cache(cache_root, url)
+        clients[scholarly] = None if offline else _select_client(url, timeout, retries, lk.contact(store),
+                                                                 "--scholarly-endpoint" if scholarly else "--endpoint")
+    echo = (lambda text: click.echo(text, err=True)) if sys.stderr.isatty() else None
+    if mode == "suggest":
+        rows, error = _suggestion_rows(found, clients[False], caches[False], refresh, batch)
+        table = lk.review_table(lk.suggest(found, rows))
+        _emit(table, output)
+        if error:
+            raise EndpointError(f"{error} (the table above lists what was found before)")
+        return
+    run = lk.gather(found, clients=clients, caches=caches, refresh=refresh, batch=batch,
+                    progress=lk.progress_printer(echo))
+    findings = lk.check(found, run.items)
+    _emit(_findings_text(findings, result_format, prefixes), output)
+    if run.error:
+        raise EndpointError(f"{run.error}; the report above is partial, and the cache keeps every item fetched")
+    if run.unchecked:
+        raise EndpointError(f"{run.unchecked} links not checked: their items are not in the cache (run without --offline)")
+    if any(f.problem for f in findings):
+        sys.exit(EXIT_DATA)
+
+
+def _select_client(url, timeout, retries, contact, option):
+    from isthmus.sparql import Endpoint, user_agent
+
+    endpoint = Endpoint(url, timeout=timeout, retries=retries, agent=user_agent(contact), method="GET", option=option)
+
+    def run_select(text: str) -> list[dict]:
+        result = endpoint.run(text, "SELECT")
+        return result.rows
+
+    return run_select
+
+
+def _suggestion_rows(found, client, cache, refresh, batch):
+    import hashlib
+    import json
+
+    from isthmus.errors import EndpointError
+    from isthmus.wikidata import labels_query
+
+    texts = sorted({t for e in found.values() if not e.links for t in e.texts})
+    rows: list[dict] = []
+    for start in range(0, len(texts), batch):
+        query = labels_query(texts[start : start + batch])
+        key = hashlib.sha256(query.encode("utf-8")).hexdigest()[:24]
+        path = None if cache is None else cache.folder / "labels" / f"{key}.json"
+        if path is not None and path.exists() and not refresh:
+            rows += json.loads(path.read_text(encoding="utf-8"))
+            continue
+        if client is None:
+            return rows, f"{len(texts) - start} names not in the cache (run without --offline)"
+        try:
+            got = client(query)
+        except EndpointError as err:
+            return rows, str(err)
+        rows += got
+        if path is not None:
+            from isthmus.atomic import write_bytes
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(path, json.dumps(got, ensure_ascii=False).encode("utf-8"), option="--cache")
+    return rows, None
+
+
+def _findings_text(findings, fmt: str, prefixes: dict[str, str]) -> str:
+    from isthmus.results import QueryResult, render
+
+    columns = ["status", "entity", "label", "qid", "match", "declared", "detail"]
+    rows = []
+    for f in findings:
+        values = {"status": f.status, "entity": f.entity, "label": f.label, "qid": f.qid, "match": f.match,
+                  "declared": f.declared, "detail": f.detail}
+        rows.append({k: ({"type": "uri", "value": v} if k == "entity" else {"type": "literal", "value": v})
+                     for k, v in values.items() if v})
+    return render(QueryResult("select", columns, rows), fmt, prefixes=prefixes)
+
+
+def _accept_links(project, store, vocab, prefixes, accept: Path, into: Path | None) -> None:
+    from isthmus import link as lk
+    from isthmus.atomic import write_bytes
+    from isthmus.errors import IsthmusError
+    from isthmus.graph import parse_file
+
+    if into is None:
+        if project.bundled:
+            raise IsthmusError("--into: the bundled project cannot be written to; give --into FILE or --project DIR")
+        into = project.root / "data" / "links.ttl"
+    chosen = lk.read_review(Path(accept), str(accept))
+    found = lk.entities(store, vocab)
+    for entity, q in chosen:
+        known = found.get(entity)
+        if known is not None and known.links and q not in known.links:
+            raise IsthmusError(f"--accept {accept}: {entity} is already linked to {', '.join(known.links)}")
+    existing = [q.triple for q in parse_file(into, project.display(into)).quads] if into.exists() else []
+    write_bytes(into, lk.links_turtle(existing, chosen, vocab, prefixes), option="--into")
+    click.echo(f"{len(chosen)} links written to {into}", err=True)
+
+
 def main() -> None:  # pragma: no cover - the console script calls cli directly
     cli(prog_name="isthmus")

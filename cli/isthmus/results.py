@@ -103,7 +103,8 @@ def from_json(document: dict) -> QueryResult:
 # --- rendering -------------------------------------------------------------------------
 
 
-def _ntriples(term: Term) -> str:
+def ntriples(term: Term) -> str:
+    """A results term in N-Triples syntax (escaped by the RDF library)."""
     kind = term["type"]
     if kind == "uri":
         return f"<{term['value']}>"
@@ -111,7 +112,7 @@ def _ntriples(term: Term) -> str:
         return f"_:{term['value']}"
     if kind == "triple":
         v = term["value"]
-        return f"<< {_ntriples(v['subject'])} {_ntriples(v['predicate'])} {_ntriples(v['object'])} >>"
+        return f"<< {ntriples(v['subject'])} {ntriples(v['predicate'])} {ntriples(v['object'])} >>"
     lexical = str(ox.Literal(str(term["value"])))  # N-Triples escaping by the RDF library
     if "xml:lang" in term:
         return f"{lexical}@{term['xml:lang']}"
@@ -145,7 +146,7 @@ def _cell(term: Term | None, prefixes: dict[str, str]) -> str:
     if term["type"] == "bnode":
         return f"_:{term['value']}"
     if term["type"] == "triple":
-        return _ntriples(term)
+        return ntriples(term)
     text = " ".join(str(term["value"]).split())
     return text if len(text) <= _CELL else text[: _CELL - 1] + "…"
 
@@ -180,7 +181,7 @@ def render(result: QueryResult, fmt: str, *, prefixes: dict[str, str] | None = N
     if fmt == "tsv":
         lines = ["\t".join("?" + v for v in result.variables)]
         for row in result.rows:
-            lines.append("\t".join(_ntriples(row[v]) if v in row else "" for v in result.variables))
+            lines.append("\t".join(ntriples(row[v]) if v in row else "" for v in result.variables))
         return "\n".join(lines) + "\n"
     if fmt == "table":
         return _table(result, prefixes)
