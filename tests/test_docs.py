@@ -73,6 +73,16 @@ def test_readme_query_list_is_current():
     assert pattern.search(text).group(2) == listing
 
 
+def test_readme_class_counts_are_current():
+    text = README.read_text()
+    table = _invoke("query", "class-counts")
+    pattern = re.compile(r"(<!-- classes:start[^\n]*-->\n```text\n)(.*?)(```\n<!-- classes:end -->)", re.S)
+    if UPDATE:
+        README.write_text(pattern.sub(lambda m: m.group(1) + table + m.group(3), text))
+        text = README.read_text()
+    assert pattern.search(text).group(2) == table
+
+
 def _reference() -> str:
     out = ["# Command reference", "", "Generated from `isthmus --help`; `tests/test_docs.py` checks it.", ""]
 
