@@ -38,24 +38,26 @@ def test_quick_start_is_exactly_two_commands():
     commands = quick_start()
     assert len(commands) == 2
     assert "pip install ." in commands[0] and "isthmus" in commands[0]
-    assert "pip install '.[test]'" in commands[1] and "pytest" in commands[1]
+    assert "pip install '.[test]'" in commands[1] and "pytest" in commands[1] and "chromium" in commands[1]
 
 
 def test_ci_runs_the_readme_test_command():
     assert quick_start()[1] in (ROOT / ".ci" / "run").read_text().splitlines()
 
 
-def _invoke(*args: str) -> str:
+def _invoke(*args: str, messages: bool = False) -> str:
     result = CliRunner().invoke(cli, ["--project", str(ROOT), *args], catch_exceptions=False)
     assert result.exit_code in (0, 1), result.output
-    return result.stdout
+    return result.stderr + result.stdout if messages else result.stdout
 
 
-def test_quick_start_excerpt_is_real_output():
+def test_quick_start_excerpt_is_real_output(tmp_path, monkeypatch):
     """Every line of the main job's excerpt (but the elisions) begins a line it prints."""
+    monkeypatch.chdir(tmp_path)  # publish writes dist/ in the working folder
     command = quick_start()[0]
     jobs = [part.split("/isthmus ", 1)[1].split() for part in command.split("&&") if "/isthmus " in part]
-    printed = [line.rstrip() for job in jobs for line in _invoke(*job).splitlines()]
+    printed = [line.rstrip() for job in jobs for line in _invoke(*job, messages=True).splitlines()]
+    assert (tmp_path / "dist" / "index.html").is_file(), "the main job builds the release"
     (excerpt, *_rest) = _blocks(_section(README.read_text(), "Quick start"), "text")
     for line in excerpt.splitlines():
         if line.strip() in ("", "…"):

@@ -14,7 +14,7 @@ import pytest
 from isthmus import queries as q
 from isthmus.graph import new_store, parse_files
 from isthmus.project import Project
-from support import ROOT
+from support import ROOT, canonical_rows
 
 PROJECT = Project(ROOT)
 ID = "https://w3id.org/isthmus/id/"
@@ -246,21 +246,12 @@ def endpoint():
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in PROJECT.query_files))
 def test_remote_endpoint_gives_the_same_answer(endpoint, name):
-    from isthmus.results import normalize_term
     from isthmus.sparql import Endpoint
 
     stored = q.load_one(PROJECT.query_files, name, PROJECT.display)
     bindings = q.bind(stored, {})
     local = q.run_local(store(), stored.text, bindings, shown=name)
     remote = Endpoint(endpoint.query_url, timeout=30).run(q.with_values(stored.text, bindings), stored.form)
-    def canon(rows):
-        # GROUP_CONCAT leaves the order of the joined values to the engine
-        def value(term):
-            term = normalize_term(term)
-            parts = re.split(r"(?:, |; )", str(term["value"]))
-            return tuple(sorted((k, v) for k, v in term.items() if k != "value")) + (tuple(sorted(parts)),)
-
-        return sorted(sorted((k, value(v)) for k, v in row.items()) for row in rows)
 
     assert remote.variables == local.variables
-    assert canon(remote.rows) == canon(local.rows)
+    assert canonical_rows(remote.rows) == canonical_rows(local.rows)

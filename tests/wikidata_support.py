@@ -64,7 +64,8 @@ def fixture_from_links(root: Path) -> tuple[str, str]:
     wikidata_class = rdflib.URIRef(namespace + "wikidataClass")
     source = rdflib.URIRef(namespace + "Source")
     main, scholarly = [], []
-    for entity, target in sorted(data.subject_objects(OWL_SAMEAS)):
+    links = sorted(set(data.subject_objects(OWL_SAMEAS)) | set(data.subject_objects(rdflib.SKOS.closeMatch)))
+    for entity, target in links:
         if not str(target).startswith(WD):
             continue
         lines = [f"<{target}>"]
@@ -131,7 +132,7 @@ class FaultyServer:
                 if reply.truncate_to is not None:
                     self.close_connection = True
 
-            do_GET = do_POST = _reply
+            do_GET = do_POST = do_PUT = _reply
 
             def log_message(self, *args):  # keep test output quiet
                 pass

@@ -249,6 +249,108 @@ def export(state: _Lazy, fmt: str | None, output: Path | None) -> None:
         write_bytes(output, data)
 
 
+# --- publish --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True, help="The release folder; replaced in one step, so a failed run leaves the previous release intact.")
+@click.option("--base-url", metavar="URL", help="Where the release will be served. Default: the dataset's dcat:landingPage.")
+@click.option("--sparql-endpoint", metavar="URL", help="A public SPARQL endpoint to advertise in the metadata (void:sparqlEndpoint).")
+@click.option("--push", "push_url", metavar="URL", help="Then upload the graph (data and ontology) to this SPARQL 1.1 Graph Store endpoint, replacing the named graph in one request. Credentials: ISTHMUS_PUSH_TOKEN, or ISTHMUS_PUSH_USER and ISTHMUS_PUSH_PASSWORD, or ~/.netrc.")
+@click.option("--graph", metavar="IRI", help="With --push: the named graph to replace. Default: the dataset's IRI.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True, help="Seconds each --push request may take.")
+@click.pass_obj
+def publish(state: _Lazy, out: Path, base_url: str | None, sparql_endpoint: str | None, push_url: str | None,
+            graph: str | None, timeout: float) -> None:
+    """Validate the graph, then build the release: dumps, metadata (VoID, DCAT, schema.org)
+    and a browsable site.
+
+    Refuses to publish a graph with violations (exit 1, the report shown).
+    """
+    from isthmus.errors import DataError
+    from isthmus.publish.release import publish as run
+
+    tty = sys.stderr.isatty()
+    started = {}
+
+    def progress(stage: str) -> None:
+        import time
+
+        if tty:
+            now = time.monotonic()
+            if started:
+                click.echo(f" {now - started['at']:.1f} s", err=True)
+            click.echo(f"{stage}…", err=True, nl=False)
+            started["at"] = now
+
+    try:
+        published = run(state.project, out, base_url=base_url, sparql_endpoint=sparql_endpoint, progress=progress)
+    except DataError as err:
+        report = getattr(err, "report", None)
+        if report is not None:
+            from isthmus.validate import render_text
+
+            click.echo(render_text(report, warnings=False), nl=False)
+        raise
+    finally:
+        if tty and started:
+            click.echo("", err=True)
+    from isthmus.validate import render_text
+
+    release = published.release
+    total = sum(d.size for d in release.distributions)
+    click.echo(render_text(published.report, warnings=False).splitlines()[0], err=True)
+    click.echo(f"published {len(release.distributions)} downloads ({total:,} bytes), {published.pages} pages, "
+               f"VoID and DCAT metadata to {out}/", err=True)
+    if push_url:
+        import pyoxigraph as ox
+
+        from isthmus.publish.push import push
+
+        target = graph or release.dataset
+        try:
+            ox.NamedNode(target)
+        except ValueError:
+            raise IsthmusError(f"--graph: {target!r} is not an IRI") from None
+        pushed = push(release.data + release.ontology, push_url, target, timeout=timeout)
+        click.echo(f"pushed {pushed.sent} triples into <{pushed.graph}> at {push_url}; the store holds {pushed.found}", err=True)
+
+
+# --- serve ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--release", "release_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True, help="The release folder to serve; built first (isthmus publish) when it does not exist.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--allow-service", multiple=True, metavar="IRI", help="An IRI prefix that SPARQL SERVICE may call (repeatable); by default SERVICE is refused.")
+@click.option("--query-timeout", type=click.IntRange(1, 3600), default=30, show_default=True, help="Seconds a query may run.")
+@click.option("--max-answer", type=click.IntRange(1000), default=50_000_000, show_default=True, help="Largest answer, in bytes.")
+@click.pass_obj
+def serve(state: _Lazy, release_dir: Path, host: str, port: int, allow_service, query_timeout: int, max_answer: int) -> None:
+    """Serve the release: its site, and a read-only SPARQL endpoint at /sparql (the Oxigraph
+    server behind a front that refuses updates and SERVICE calls to other hosts)."""
+    import time
+
+    from isthmus.serve import Policy, start
+
+    if not (release_dir / "index.html").exists():
+        from isthmus.publish.release import publish as build
+
+        click.echo(f"no release in {release_dir}; building it first", err=True)
+        build(state.project, release_dir)
+    policy = Policy(allowed_services=tuple(allow_service), max_answer_bytes=max_answer, timeout_s=query_timeout)
+    served = start(release_dir, host=host, port=port, policy=policy)
+    click.echo(f"serving {served.url} (SPARQL endpoint: {served.sparql}); Ctrl-C stops", err=True)
+    try:
+        while served.thread.is_alive():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        served.stop()
+
+
 # --- link -----------------------------------------------------------------------------------
 
 WIKIDATA_ENDPOINT = "https://query.wikidata.org/sparql"

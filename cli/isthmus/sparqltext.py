@@ -110,3 +110,32 @@ def where_brace(text: str) -> int | None:
         elif depth == 0 and parens == 0:
             previous = tok.upper()
     return None
+
+
+def service_targets(text: str) -> list[str]:
+    """What every ``SERVICE`` clause of the query names: an IRI (prefixed names expanded
+    with the query's own prefixes), or the variable or token written there."""
+    from isthmus.graph import declared_prefixes
+
+    prefixes = declared_prefixes(text)
+    spans = []  # (start, end) of comments and strings, where keywords do not count
+    for offset, chunk in code_segments(text):
+        spans.append((offset, offset + len(chunk)))
+    code = lambda i: any(a <= i < b for a, b in spans)  # noqa: E731
+    targets = []
+    for m in re.finditer(r"(?i)\bSERVICE\b", text):
+        if not code(m.start()):
+            continue
+        rest = text[m.end():]
+        silent = re.match(r"(?is)\s*SILENT\b", rest)
+        if silent:
+            rest = rest[silent.end():]
+        rest = rest.lstrip()
+        if iri := _IRIREF.match(rest):
+            targets.append(iri.group(0)[1:-1])
+        elif pname := re.match(r"([A-Za-z][\w.-]*)?:([^\s{}]*)", rest):
+            ns = prefixes.get(pname.group(1) or "")
+            targets.append(ns + pname.group(2) if ns is not None else pname.group(0))
+        else:
+            targets.append(rest.split(None, 1)[0] if rest.split() else "")
+    return targets

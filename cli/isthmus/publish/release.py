@@ -1,0 +1,268 @@
+"""Build a release: validate, then write dumps, metadata and site into a temporary folder,
+and swap it in for the previous release in one step.
+
+Layout of a release (paths mirror the dataset's IRIs below its landing page):
+
+    index.html                     the landing page (with schema.org Dataset JSON-LD)
+    void.ttl, .well-known/void     VoID
+    catalog.ttl, catalog.jsonld    DCAT 3: the dataset and one distribution per file
+    dumps/<name>.ttl .nt .jsonld   the data; dumps/context.jsonld; dumps/<name>.zip
+    ontology.ttl .jsonld .rdf      the ontology (its IRI's path), ontology.html its documentation
+    shapes/shapes.ttl              the SHACL shapes
+    queries/*.rq                   the stored queries
+    id/<kind>/<slug>.html .ttl .jsonld   one page and two documents per resource
+    timeline.html, network.html    the pictures
+    .htaccess                      content negotiation
+    SHA256SUMS                     checksums of every download
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from isthmus import jsonld
+from isthmus.errors import DataError, IsthmusError, OutputError
+from isthmus.export import dataset_iri, load_context
+from isthmus.graph import canonical_blank_nodes, merged_prefixes, parse_files, triples
+from isthmus.project import Project
+from isthmus.publish.model import Distribution, Release
+from isthmus.vocab import Vocabulary
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
+DCAT_LANDING = "http://www.w3.org/ns/dcat#landingPage"
+OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
+VOID_ENDPOINT = "http://rdfs.org/ns/void#sparqlEndpoint"
+
+Progress = Callable[[str], None]
+
+
+def _sort_key(t: ox.Triple):
+    return (str(t.subject), str(t.predicate), str(t.object))
+
+
+def _value(items: list[ox.Triple], subject: str, predicate: str) -> str | None:
+    for t in items:
+        if t.subject.value == subject and t.predicate.value == predicate:
+            return t.object.value
+    return None
+
+
+def prepare(project: Project, *, base_url: str | None = None, sparql_endpoint: str | None = None,
+            today: str | None = None) -> Release:
+    """Read the project into a ``Release``; raises ``LoadError`` for unreadable files."""
+    from isthmus.queries import catalogue
+
+    display = project.display
+    ontology_files = parse_files(project.ontology_files, display)
+    data_files = parse_files(project.data_files, display)
+    shape_files = parse_files(project.shape_files, display)
+    data = sorted(canonical_blank_nodes(triples(data_files)), key=_sort_key)
+    ontology = sorted(canonical_blank_nodes(triples(ontology_files)), key=_sort_key)
+    shapes = sorted(canonical_blank_nodes(triples(shape_files)), key=_sort_key)
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ontology + data)
+    dataset = dataset_iri(data)
+    if dataset is None:
+        raise IsthmusError("the data describes no dataset (a void:Dataset or dcat:Dataset); publishing needs one")
+    landing = base_url or _value(data, dataset.value, DCAT_LANDING)
+    if not landing:
+        raise IsthmusError(f"the dataset {dataset.value} has no dcat:landingPage; add one or give --base-url")
+    if not landing.endswith("/"):
+        landing += "/"
+    ontology_iri = next(
+        (t.subject.value for t in ontology if t.predicate.value == RDF_TYPE and t.object.value == OWL_ONTOLOGY
+         and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(landing)),
+        None,
+    ) or next((t.subject.value for t in ontology if t.predicate.value == RDF_TYPE and t.object.value == OWL_ONTOLOGY), "")
+    context = load_context(project)
+    if context is None:
+        raise IsthmusError("publishing needs ontology/context.jsonld, the JSON-LD context of the dumps")
+    return Release(
+        project=project,
+        data=data,
+        ontology=ontology,
+        shapes=shapes,
+        store=store,
+        prefixes=merged_prefixes(data_files + ontology_files),
+        vocab=Vocabulary.of(ontology),
+        context=context,
+        dataset=dataset.value,
+        landing=landing,
+        ontology_iri=ontology_iri,
+        version=_value(data, dataset.value, OWL_VERSION) or "",
+        modified=today or _dt.date.today().isoformat(),
+        queries=catalogue(project.query_files, display),
+        sparql_endpoint=sparql_endpoint or _value(data, dataset.value, VOID_ENDPOINT),
+    )
+
+
+# --- distributions ----------------------------------------------------------------------------
+
+
+def used_context(release: Release, items: list[ox.Triple]) -> dict:
+    """The shipped context with only the prefixes the triples use (terms are all kept)."""
+    ctx = dict(release.context.document["@context"])
+    iris = {term.value for t in items for term in (t.subject, t.predicate, t.object) if isinstance(term, ox.NamedNode)}
+    iris |= {t.object.datatype.value for t in items if isinstance(t.object, ox.Literal)}
+    terms = {v if isinstance(v, str) else v.get("@id", "") for v in ctx.values() if isinstance(v, (str, dict))}
+    for name, ns in list(release.context.prefixes.items()):
+        expanded_terms = any(release.context.expand(t).startswith(ns) for t in terms if isinstance(t, str) and not t.startswith("@") and t != ns)
+        if not any(i.startswith(ns) for i in iris) and not expanded_terms:
+            ctx.pop(name, None)
+    return {"@context": ctx}
+
+
+def _serialize(items: list[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    data = ox.serialize(items, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(items, format=fmt)
+    return data if data.endswith(b"\n") or not data else data + b"\n"
+
+
+def _turtle(items: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    from isthmus.export import Graph, _turtle as pretty
+
+    return pretty(Graph(items, prefixes, None, None))
+
+
+def write_distributions(release: Release, root: Path, name: str) -> None:
+    """Dumps of the data, the ontology, the shapes and the queries, and a zipped bundle."""
+    files: list[tuple[Distribution, bytes]] = []
+    context = used_context(release, release.data)
+    compact = jsonld.Context(context)
+    files.append((Distribution(f"dumps/{name}.ttl", "The data in Turtle", "text/turtle", "data", "turtle"),
+                  _turtle(release.data, release.prefixes)))
+    files.append((Distribution(f"dumps/{name}.nt", "The data in N-Triples", "application/n-triples", "data", "ntriples"),
+                  _serialize(release.data, ox.RdfFormat.N_TRIPLES)))
+    files.append((Distribution(f"dumps/{name}.jsonld", "The data in JSON-LD (one @graph, compacted)", "application/ld+json", "data", "jsonld"),
+                  jsonld.dumps(jsonld.compact_document(release.data, compact))))
+    files.append((Distribution("dumps/context.jsonld", "The JSON-LD context of the data", "application/ld+json", "context", "jsonld"),
+                  (json.dumps(context, ensure_ascii=False, indent=2) + "\n").encode("utf-8")))
+    base = release.page_path(release.ontology_iri) or "ontology"
+    files.append((Distribution(f"{base}.ttl", "The ontology in Turtle", "text/turtle", "ontology", "turtle"),
+                  _turtle(release.ontology, release.prefixes)))
+    files.append((Distribution(f"{base}.jsonld", "The ontology in JSON-LD", "application/ld+json", "ontology", "jsonld"),
+                  jsonld.dumps(jsonld.compact_document(release.ontology, release.context))))
+    files.append((Distribution(f"{base}.rdf", "The ontology in RDF/XML", "application/rdf+xml", "ontology", "rdfxml"),
+                  _serialize(release.ontology, ox.RdfFormat.RDF_XML, release.prefixes)))
+    files.append((Distribution("shapes/shapes.ttl", "The SHACL shapes the data is validated with", "text/turtle", "shapes", "turtle"),
+                  _turtle(release.shapes, release.prefixes)))
+    for query in release.queries.values():
+        files.append((Distribution(f"queries/{query.name}.rq", query.summary, "application/sparql-query", "queries", "sparql"),
+                      query.text.encode("utf-8")))
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+        for dist, payload in files:
+            info = zipfile.ZipInfo(f"{name}/{dist.path}", date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, payload)
+    files.append((Distribution(f"dumps/{name}.zip", "Everything above in one zip file", "application/zip", "bundle", "zip"),
+                  bundle.getvalue()))
+    for dist, payload in files:
+        path = root / dist.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(payload)
+        dist.size = len(payload)
+        dist.sha256 = hashlib.sha256(payload).hexdigest()
+        release.distributions.append(dist)
+
+
+def record(release: Release, root: Path, dist: Distribution) -> None:
+    """Measure a file already written and list it as a distribution."""
+    payload = (root / dist.path).read_bytes()
+    dist.size = len(payload)
+    dist.sha256 = hashlib.sha256(payload).hexdigest()
+    release.distributions.append(dist)
+
+
+def write_checksums(release: Release, root: Path) -> None:
+    lines = [f"{d.sha256}  {d.path}" for d in sorted(release.distributions, key=lambda d: d.path)]
+    (root / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# --- the whole build --------------------------------------------------------------------------
+
+
+def build(release: Release, out: Path, *, progress: Progress | None = None) -> Path:
+    """Write the release into a temporary folder beside ``out`` and swap it in."""
+    from isthmus.atomic import replace_dir
+    from isthmus.publish import dcat, schemaorg, site, void
+
+    say = progress or (lambda _text: None)
+    out = Path(out)
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"--out {out}: the folder {parent} does not exist")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out}: exists and is not a folder")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    except OSError as err:
+        raise OutputError(f"--out {out}: cannot write in {parent}: {err.strerror or err}") from None
+    name = release.project.root.name if release.project.root.name not in ("", "_bundle") else "dataset"
+    name = _slug(_value(release.data, release.dataset, "http://www.w3.org/2000/01/rdf-schema#label") or name)
+    try:
+        say("dumps")
+        write_distributions(release, tmp, name)
+        say("metadata")
+        void.write(release, tmp)
+        dcat.write(release, tmp)
+        say("site")
+        site.render(release, tmp, dataset_jsonld=schemaorg.dataset(release), progress=say)
+        write_checksums(release, tmp)
+        os.chmod(tmp, 0o755)
+        say("swap")
+        replace_dir(tmp, out)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"--out {out}: the release could not be written ({err.strerror or err}); the previous one is intact") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _slug(text: str) -> str:
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "dataset"
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a publish run made: the release, the validation report it passed, its pages."""
+
+    release: Release
+    report: object
+    pages: int
+
+
+def publish(project: Project, out: Path, *, base_url: str | None = None, sparql_endpoint: str | None = None,
+            progress: Progress | None = None):
+    """Validate, then build. Raises ``DataError`` (carrying the report) on violations."""
+    from isthmus.validate import validate
+
+    say = progress or (lambda _text: None)
+    say("validate")
+    report = validate(project)
+    if not report.conforms:
+        error = DataError("the graph has violations; nothing was published (the report is above)")
+        error.report = report
+        raise error
+    say("prepare")
+    release = prepare(project, base_url=base_url, sparql_endpoint=sparql_endpoint)
+    build(release, out, progress=progress)
+    return Published(release, report, sum(1 for _ in Path(out).rglob("*.html")))
