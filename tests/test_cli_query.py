@@ -161,3 +161,10 @@ def test_unreachable_endpoint_is_exit_2(run, mini):
     assert result.exit_code == 2
     assert f"--endpoint http://127.0.0.1:{port}/query: cannot reach the endpoint" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_broken_data_file_is_named_on_the_query_path(run, mini):
+    (mini / "data" / "broken.ttl").write_text("@prefix ex: <https://example.org/ns#> .\nex:a ex:b .\n")
+    result = run("--project", str(mini), "query", "people")
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("broken.ttl:2:11: . is not a valid RDF object")

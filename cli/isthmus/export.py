@@ -29,10 +29,6 @@ class Graph:
     context: jsonld.Context | None
 
 
-def _sort_key(t: ox.Triple) -> tuple[str, str, str]:
-    return (str(t.subject), str(t.predicate), str(t.object))
-
-
 def dataset_iri(items: list[ox.Triple]) -> ox.NamedNode | None:
     """The IRI of the dataset the data describes (a void:Dataset, else a dcat:Dataset)."""
     for cls in (VOID + "Dataset", DCAT + "Dataset"):
@@ -63,7 +59,7 @@ def load_context(project: Project) -> jsonld.Context | None:
 def load_data(project: Project) -> Graph:
     """The project's data files as one graph; raises ``LoadError`` listing every bad file."""
     files: list[ParsedFile] = parse_files(project.data_files, project.display)
-    items = sorted(canonical_blank_nodes(triples(files)), key=_sort_key)
+    items = canonical_blank_nodes(triples(files))
     return Graph(items, merged_prefixes(files), dataset_iri(items), load_context(project))
 
 
@@ -74,28 +70,24 @@ def serialize(graph: Graph, fmt: Format) -> bytes:
             raise IsthmusError("JSON-LD export needs ontology/context.jsonld, the context to compact with")
         return jsonld.dumps(jsonld.compact_document(graph.triples, graph.context))
     if fmt.name == "ntriples":
-        return _terminated(ox.serialize(graph.triples, format=ox.RdfFormat.N_TRIPLES))
+        return _sorted_lines(ox.serialize(graph.triples, format=ox.RdfFormat.N_TRIPLES))
     if fmt.name == "nquads":
         name = graph.name or ox.DefaultGraph()
         quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in graph.triples]
-        return _terminated(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        return _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
     if fmt.name == "turtle":
         return _turtle(graph)
     raise IsthmusError(f"--format: cannot export as {fmt.name}")
 
 
-def _terminated(data: bytes) -> bytes:
-    return data if not data or data.endswith(b"\n") else data + b"\n"
+def _sorted_lines(data: bytes) -> bytes:
+    """One statement a line, sorted: the canonical order of a line-based dump."""
+    lines = sorted(line for line in data.split(b"\n") if line)
+    return b"\n".join(lines) + b"\n" if lines else b""
 
 
 def _turtle(graph: Graph) -> bytes:
-    """Readable Turtle (grouped by subject, lists inline), through rdflib's serializer."""
-    from isthmus.graph import to_rdflib
+    """Readable Turtle: grouped by subject, lists and single-use blank nodes inline."""
+    from isthmus import turtle
 
-    g = to_rdflib(graph.triples)
-    used = {term.value for t in graph.triples for term in (t.subject, t.predicate, t.object) if isinstance(term, ox.NamedNode)}
-    used |= {t.object.datatype.value for t in graph.triples if isinstance(t.object, ox.Literal)}
-    for name, ns in sorted(graph.prefixes.items()):
-        if name and any(iri.startswith(ns) for iri in used):
-            g.bind(name, ns, override=True, replace=True)
-    return g.serialize(format="turtle").encode("utf-8")
+    return turtle.serialize(graph.triples, graph.prefixes)

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from isthmus.errors import LoadError
 from isthmus.formats import SOURCE_FORMATS, for_path, oxigraph_format
 
-_PARSER_PREFIX = re.compile(r"^Parser error at line \d+ between columns \d+ and \d+: ")
+_PARSER_PREFIX = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
 _PREFIX_DECL = re.compile(
     r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>\s]*)>", re.IGNORECASE | re.MULTILINE
 )
@@ -89,7 +89,8 @@ def parse_file(path: Path, shown: str) -> ParsedFile:
         raise LoadError([f"{shown}:{line}:{col}: {message}"]) from None
     except ValueError as err:  # pyoxigraph reports some invalid terms this way
         raise LoadError([f"{shown}: {err}"]) from None
-    return ParsedFile(path, quads, declared_prefixes(data.decode("utf-8")))
+    prefixes = declared_prefixes(data.decode("utf-8")) if fmt.name in ("turtle", "trig") else {}
+    return ParsedFile(path, quads, prefixes)
 
 
 def parse_files(paths: Iterable[Path], display: Callable[[Path], str]) -> list[ParsedFile]:
@@ -104,6 +105,32 @@ def parse_files(paths: Iterable[Path], display: Callable[[Path], str]) -> list[P
     if problems:
         raise LoadError(problems)
     return parsed
+
+
+def load_store(paths: Iterable[Path], display: Callable[[Path], str]) -> ox.Store:
+    """An in-memory store loaded straight from the files (the fast path: no Python objects
+    per triple); raises one ``LoadError`` listing every file that cannot be read."""
+    store = ox.Store()
+    problems: list[str] = []
+    for path in paths:
+        shown = display(path)
+        fmt = for_path(path, SOURCE_FORMATS)
+        if fmt is None:
+            problems.append(f"{shown}: unknown RDF file type (expected .ttl, .nt, .nq or .trig)")
+            continue
+        try:
+            data = read_text(path, shown)
+            store.load(data, format=oxigraph_format(fmt), to_graph=ox.DefaultGraph())
+        except LoadError as err:
+            problems.extend(err.problems)
+        except SyntaxError as err:
+            message = _PARSER_PREFIX.sub("", err.msg or str(err))
+            problems.append(f"{shown}:{err.lineno or 1}:{err.offset or 1}: {message}")
+        except ValueError as err:
+            problems.append(f"{shown}: {err}")
+    if problems:
+        raise LoadError(problems)
+    return store
 
 
 def merged_prefixes(files: Iterable[ParsedFile]) -> dict[str, str]:
@@ -166,13 +193,15 @@ def to_rdflib(items: Iterable[ox.Triple]):
 def canonical_blank_nodes(items: Iterable[ox.Triple]) -> list[ox.Triple]:
     """``items`` with blank nodes relabelled from the graph's structure, so the same graph
     always serializes to the same text (colour refinement: a label depends on the
-    blank node's neighbourhood, refined until stable)."""
+    blank node's neighbourhood, refined until stable). Only the triples that touch a blank
+    node are looked at, so the cost grows with the blank nodes, not the graph."""
     import hashlib
 
     items = list(items)
-    blanks = {t for t in items for t in (t.subject, t.object) if isinstance(t, ox.BlankNode)}
-    if not blanks:
+    touching = [t for t in items if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
+    if not touching:
         return items
+    blanks = {term for t in touching for term in (t.subject, t.object) if isinstance(term, ox.BlankNode)}
     colour = {b: "" for b in blanks}
 
     def name(term) -> str:
@@ -180,7 +209,7 @@ def canonical_blank_nodes(items: Iterable[ox.Triple]) -> list[ox.Triple]:
 
     for _ in range(len(blanks) + 1):
         signature: dict = {b: [] for b in blanks}
-        for t in items:
+        for t in touching:
             if t.subject in signature:
                 signature[t.subject].append(f"> {t.predicate} {name(t.object)}")
             if t.object in signature:
@@ -194,12 +223,18 @@ def canonical_blank_nodes(items: Iterable[ox.Triple]) -> list[ox.Triple]:
         if stable:
             break
     labels: dict = {}
+    used: set[str] = set()
     for b in sorted(blanks, key=lambda b: colour[b]):
         base = "b" + colour[b]
         label, n = base, 1
-        while label in labels.values():
+        while label in used:
             n += 1
             label = f"{base}{n}"
         labels[b] = label
+        used.add(label)
     relabel = lambda term: ox.BlankNode(labels[term]) if isinstance(term, ox.BlankNode) else term  # noqa: E731
-    return [ox.Triple(relabel(t.subject), t.predicate, relabel(t.object)) for t in items]
+    return [
+        ox.Triple(relabel(t.subject), t.predicate, relabel(t.object))
+        if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) else t
+        for t in items
+    ]

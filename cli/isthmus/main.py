@@ -207,11 +207,11 @@ def query(state: _Lazy, name, list_, params, fmt, query_file, text, endpoint, ti
 
         result = Endpoint(endpoint, timeout=timeout).run(q.with_values(stored.text, bindings), stored.form)
     else:
-        from isthmus.graph import new_store, parse_files
+        from isthmus.graph import load_store
 
-        files = parse_files(project.ontology_files + project.data_files, project.display)
+        store = load_store(project.ontology_files + project.data_files, project.display)
         shown = project.display(stored.path) if stored.path else "-e"
-        result = q.run_local(new_store(files), stored.text, bindings, shown=shown)
+        result = q.run_local(store, stored.text, bindings, shown=shown)
     _emit(render(result, result_format, prefixes=stored.prefixes), output)
     if result.kind == "select" and output is None and sys.stderr.isatty():
         click.echo(f"({len(result.rows)} rows)", err=True)

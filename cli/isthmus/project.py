@@ -60,7 +60,7 @@ class Project:
         """``path`` as messages show it: relative to the working folder when below it."""
         try:
             return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
-        except ValueError:
+        except (ValueError, OSError):  # another drive, or the working folder was removed
             return str(path)
 
 
