@@ -17,6 +17,21 @@ from click.testing import CliRunner
 from support import MINI, ROOT
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Caches (validation reports, Wikidata answers) go to a folder of the test session."""
+    import os
+
+    folder = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("ISTHMUS_CACHE")
+    os.environ["ISTHMUS_CACHE"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("ISTHMUS_CACHE", None)
+    else:
+        os.environ["ISTHMUS_CACHE"] = previous
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

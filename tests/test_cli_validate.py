@@ -132,3 +132,22 @@ def test_quiet_lists_violations_only(run, mini):
     assert loud.exit_code == quiet.exit_code == 0
     assert "Knows somebody." in loud.stdout and "Knows somebody." not in quiet.stdout
     assert "1 warnings" in quiet.stdout
+
+
+def test_an_unchanged_project_is_not_validated_twice(run, mini, tmp_path, monkeypatch):
+    import json as _json
+
+    monkeypatch.setenv("ISTHMUS_CACHE", str(tmp_path / "cache"))
+    first = run("--project", str(mini), "validate", "--format", "json")
+    (cached,) = list((tmp_path / "cache" / "validate").glob("*.json"))
+    doc = _json.loads(cached.read_text())
+    doc["results"].append({"severity": "Warning", "focus": "urn:from-the-cache", "path": None, "message": "cached",
+                           "shape": "urn:test", "value": None, "file": None, "line": None})
+    cached.write_text(_json.dumps(doc))
+    second = run("--project", str(mini), "validate", "--format", "json")
+    assert "urn:from-the-cache" in second.stdout, "the second run read the cache"
+    assert "urn:from-the-cache" not in run("--project", str(mini), "validate", "--no-cache", "--format", "json").stdout
+    (mini / "data" / "places.ttl").write_text((mini / "data" / "places.ttl").read_text() + "\n")
+    third = run("--project", str(mini), "validate", "--format", "json")
+    assert "urn:from-the-cache" not in third.stdout, "a changed file is validated again"
+    assert _json.loads(third.stdout)["results"] == _json.loads(first.stdout)["results"]

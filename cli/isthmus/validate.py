@@ -1,19 +1,25 @@
-"""Validation: syntax (by loading), ontology lint, then SHACL through pyshacl.
+"""Validation: syntax (by loading), ontology lint, then SHACL.
 
-The only module that imports pyshacl. Returns a ``ValidationReport`` of typed results,
-parsed once from pyshacl's report graph; rendering to text, JSON or Turtle is pure.
+SHACL runs on the compiled engine (``shaclsparql``: the shapes as SPARQL queries on a
+pyoxigraph store) by default, and through pyshacl when the shapes use a feature that engine
+does not compile (or when asked, ``engine="pyshacl"``). The only module that imports pyshacl.
+Returns a ``ValidationReport`` of typed results; rendering to text, JSON or Turtle is pure.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from pathlib import Path
+
 import pyoxigraph as ox
 
 from isthmus import lint as lint_mod
+from isthmus import shaclsparql
 from isthmus.graph import ParsedFile, merged_prefixes, parse_files, to_rdflib, triples
 from isthmus.project import Project
 from isthmus.results import compact
@@ -68,6 +74,9 @@ class Locator:
         index: dict[str, tuple[str, int, bool]] = {}
         for parsed in self._files:
             shown = self._display(parsed.path)
+            if parsed.path.suffix.lower() in (".nt", ".nq"):
+                self._index_lines(parsed.path, shown, index)
+                continue
             text = parsed.path.read_text(encoding="utf-8", errors="replace")
             prefixes = parsed.prefixes
             for number, line in enumerate(text.splitlines(), start=1):
@@ -86,6 +95,18 @@ class Locator:
                     if known is None or (at_start and not known[2]):
                         index[iri] = (shown, number, at_start)
         return index
+
+    @staticmethod
+    def _index_lines(path: Path, shown: str, index: dict) -> None:
+        """N-Triples and N-Quads: one statement a line, the subject first; no prefixes."""
+        with open(path, "rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.startswith(b"<"):
+                    end = line.find(b">")
+                    if end > 0:
+                        iri = line[1:end].decode("utf-8", errors="replace")
+                        if iri not in index:
+                            index[iri] = (shown, number, True)
 
     def find(self, iri: str) -> tuple[str | None, int | None]:
         if self._index is None:
@@ -189,13 +210,96 @@ def count_shapes(shapes_graph) -> int:
     return len(set(shapes_graph.subjects(RDF.type, _SH.NodeShape)))
 
 
-def validate(project: Project) -> ValidationReport:
+ENGINES = ("auto", "compiled", "pyshacl")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _shape_count(shape_triples) -> int:
+    """``count_shapes`` without rdflib: the distinct subjects typed sh:NodeShape."""
+    rdf_type, node_shape = RDF_TYPE, SH + "NodeShape"
+    return len({
+        t.subject
+        for t in shape_triples
+        if t.predicate.value == rdf_type and isinstance(t.object, ox.NamedNode) and t.object.value == node_shape
+    })
+
+
+def cache_key(paths: list, engine: str) -> str:
+    """A key for a validation: the toolkit's version, the engine, and the content of every
+    ontology, data and shapes file (an unchanged project validates to the same report)."""
+    import hashlib
+
+    from isthmus import __version__
+
+    digest = hashlib.sha256(f"isthmus {__version__} engine {engine}\n".encode())
+    for path in paths:
+        if not Path(path).is_file():  # a pipe or a folder would block or fail: no shortcut
+            raise OSError(f"{path} is not a regular file")
+        digest.update(str(path).encode("utf-8") + b"\0")
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _cached(folder: Path | None, key: str) -> ValidationReport | None:
+    if folder is None:
+        return None
+    try:
+        doc = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        return ValidationReport(
+            results=[ValidationResult(**r) for r in doc["results"]],
+            files=doc["files"], triples=doc["triples"], shapes=doc["shapes"], prefixes=doc["prefixes"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent or unreadable: validate again
+
+
+def _remember(folder: Path | None, key: str, report: ValidationReport) -> None:
+    if folder is None:
+        return
+    from isthmus.atomic import write_bytes
+    from isthmus.errors import OutputError
+
+    doc = {"results": [asdict(r) for r in report.results], "files": report.files, "triples": report.triples,
+           "shapes": report.shapes, "prefixes": report.prefixes}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_bytes(folder / f"{key}.json", json.dumps(doc, ensure_ascii=False).encode("utf-8"), option="--cache")
+    except (OSError, OutputError):
+        pass  # a cache that cannot be written only costs the next run its shortcut
+
+
+def validate(project: Project, *, engine: str = "auto", cache: Path | None = None) -> ValidationReport:
     """Validate the project's data against its ontology and shapes.
 
-    Raises ``LoadError`` (listing every unreadable file) before any check runs.
+    ``engine``: "auto" (the compiled engine, or pyshacl for the whole run when the shapes use
+    a feature it does not compile), "compiled" (raise ``shaclsparql.Unsupported`` instead of
+    falling back) or "pyshacl". ``cache``: a folder where reports are kept by the content of
+    the files, so an unchanged project is not validated twice. Raises ``LoadError`` (listing
+    every unreadable file) before any check runs.
     """
-    display = project.display
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
     all_files = project.ontology_files + project.data_files + project.shape_files
+    key = None
+    if cache is not None:
+        try:
+            key = cache_key(all_files, engine)
+        except OSError:
+            key = None  # an unreadable file: the full run below reports it
+        hit = _cached(cache, key) if key else None
+        if hit is not None:
+            return hit
+    report = _validate(project, all_files, engine)
+    if key:
+        _remember(cache, key, report)
+    return report
+
+
+def _validate(project: Project, all_files: list, engine: str) -> ValidationReport:
+    display = project.display
     parsed = parse_files(all_files, display)
     by_part = {"ontology": [], "data": [], "shapes": []}
     for item in parsed:
@@ -223,11 +327,24 @@ def validate(project: Project) -> ValidationReport:
                 line=line,
             )
         )
-    shapes_graph = to_rdflib(triples(by_part["shapes"]))
-    shape_count = count_shapes(shapes_graph)
+    shape_triples = triples(by_part["shapes"])
+    shape_count = _shape_count(shape_triples)
     if shape_count:
-        data_graph = to_rdflib(set(data) | set(ontology))
-        for found in _shacl(data_graph, shapes_graph):
+        shacl_results = None
+        if engine != "pyshacl":
+            store = shaclsparql.new_store([q for f in by_part["ontology"] + by_part["data"] for q in f.quads])
+            try:
+                shacl_results = shaclsparql.validate(store, list(shape_triples))
+            except shaclsparql.Unsupported as err:
+                if engine == "compiled":
+                    raise
+                logging.getLogger(__name__).debug("SHACL through pyshacl: %s", err)
+            del store
+        if shacl_results is None:
+            shapes_graph = to_rdflib(shape_triples)
+            data_graph = to_rdflib(set(data) | set(ontology))
+            shacl_results = _shacl(data_graph, shapes_graph)
+        for found in shacl_results:
             file, line = locator.find(found["focus"])
             results.append(ValidationResult(**found, file=file, line=line))
     order = {s: i for i, s in enumerate(SEVERITIES)}
