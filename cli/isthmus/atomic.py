@@ -17,6 +17,8 @@ def write_bytes(path: Path, data: bytes, *, option: str = "-o") -> None:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
+        if folder.exists() or any(parent.is_file() for parent in folder.parents):
+            raise OutputError(f"{option} {path}: cannot write there: {_file_in_the_way(folder)} is a file, not a folder")
         raise OutputError(f"{option} {path}: the folder {folder} does not exist")
     if path.is_dir():
         raise OutputError(f"{option} {path}: is a folder; give a file name")
@@ -42,6 +44,14 @@ def write_bytes(path: Path, data: bytes, *, option: str = "-o") -> None:
         except OSError:
             pass
         raise OutputError(f"{option} {path}: cannot write: {err.strerror or err}") from None
+
+
+def _file_in_the_way(folder: Path) -> Path:
+    """The first path on the way to ``folder`` that is a file."""
+    for candidate in [*reversed(folder.parents), folder]:
+        if candidate.exists() and not candidate.is_dir():
+            return candidate
+    return folder
 
 
 _RENAME_EXCHANGE = 2

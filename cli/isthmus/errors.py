@@ -49,3 +49,10 @@ class DataError(IsthmusError):
     """The data is readable but has problems (violations, broken links)."""
 
     exit_code = EXIT_DATA
+
+
+def one_line(text: str, *, limit: int = 400) -> str:
+    """``text`` (a message from a parser or a library) on one line, cut at ``limit``
+    characters: one problem is one line of stderr."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -4,6 +4,7 @@ N-Triples, N-Quads. Output is deterministic so releases diff cleanly."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -47,13 +48,16 @@ def load_context(project: Project) -> jsonld.Context | None:
     if path is None:
         return None
     shown = project.display(path)
+    text = read_text(path, shown).decode("utf-8")
     try:
-        document = json.loads(read_text(path, shown).decode("utf-8"))
-        return jsonld.Context(document)
+        return jsonld.Context(json.loads(text))
     except json.JSONDecodeError as err:
         raise LoadError([f"{shown}:{err.lineno}:{err.colno}: {err.msg}"]) from None
     except ValueError as err:
-        raise LoadError([f"{shown}: {err}"]) from None
+        term = re.match(r"the term '(.+?)'", str(err))
+        found = re.search(r'"' + re.escape(term.group(1)) + r'"\s*:', text) if term else None
+        where = f"{shown}:{text.count(chr(10), 0, found.start()) + 1}" if found else shown
+        raise LoadError([f"{where}: {err}"]) from None
 
 
 def load_data(project: Project) -> Graph:

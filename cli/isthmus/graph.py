@@ -6,17 +6,27 @@ the parts that need rdflib (SHACL, JSON-LD round trips).
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import re
-from collections.abc import Callable, Iterable
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from isthmus.errors import LoadError
+from isthmus.errors import LoadError, one_line
 from isthmus.formats import SOURCE_FORMATS, for_path, oxigraph_format
 
-_PARSER_PREFIX = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
+_PARSER_PREFIX = re.compile(
+    r"^Parser error (?:at line \d+ (?:between columns \d+ and \d+|column \d+)"
+    r"|between line \d+ column \d+ and line \d+ column \d+): "
+)
+#: the longest single token (a literal, an IRI) the RDF parser reads: its buffer's limit
+TOKEN_LIMIT = 16 * 1024 * 1024
+_OPENERS = re.compile(rb'"""|\'\'\'|["\'<#]')
 _PREFIX_DECL = re.compile(
     r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>\s]*)>", re.IGNORECASE | re.MULTILINE
 )
@@ -40,11 +50,22 @@ def _decode_position(data: bytes, index: int) -> tuple[int, int]:
     return line, len(data[start:index].decode("utf-8", errors="replace")) + 1
 
 
-def read_text(path: Path, shown: str) -> bytes:
+def read_text(path: Path, shown: str, *, stream_ok: bool = False) -> bytes:
     """The bytes of a UTF-8 text file (a UTF-8 byte-order mark is dropped).
 
+    Only regular files are read, unless ``stream_ok`` (a pipe given on the command line):
+    a pipe or a device among the project's files would block or never end.
     Raises ``LoadError`` naming the file (and the line and column of a bad byte).
     """
+    path = Path(path)
+    if path.is_symlink() and not path.exists():
+        raise LoadError([f"{shown}: a symbolic link to {os.readlink(path)}, which does not exist"])
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None  # reported by the read below
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode) and not stream_ok:
+        raise LoadError([f"{shown}: not a regular file (a pipe, socket or device); save the content in a file"])
     try:
         data = path.read_bytes()
     except IsADirectoryError:
@@ -70,6 +91,64 @@ def read_text(path: Path, shown: str) -> bytes:
     return data
 
 
+def streams(paths: Iterable[Path]) -> list[Path]:
+    """The paths that are pipes, sockets or devices: reading them could block forever."""
+    found = []
+    for path in paths:
+        try:
+            mode = Path(path).stat().st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            found.append(Path(path))
+    return found
+
+
+def _oversized_token(data: bytes, limit: int = TOKEN_LIMIT) -> int | None:
+    """The offset of the first literal or IRI longer than ``limit`` bytes, if any (comments
+    skipped); jumps from quote to quote, so it stays fast on large files."""
+    i, n = 0, len(data)
+    while True:
+        m = _OPENERS.search(data, i)
+        if m is None:
+            return None
+        start, token = m.start(), m.group()
+        if token == b"#":
+            end = data.find(b"\n", start)
+        elif token == b"<":
+            end = data.find(b">", start)
+        else:
+            end, j = -1, m.end()
+            while True:
+                k = data.find(token, j)
+                if k < 0:
+                    break
+                b = k
+                while b > j and data[b - 1] == 0x5C:  # count the backslashes before the quote
+                    b -= 1
+                if (k - b) % 2 == 0:
+                    end = k + len(token) - 1
+                    break
+                j = k + 1
+        end = n if end < 0 else end + 1
+        if token != b"#" and end - start > limit:
+            return start
+        i = max(end, start + 1)
+
+
+def _too_large(data: bytes, shown: str) -> str:
+    """The message for a file with a token larger than the parser's buffer."""
+    offset = _oversized_token(data)
+    where = "{}:{}:{}".format(shown, *_decode_position(data, offset)) if offset is not None else shown
+    return (f"{where}: a literal or IRI longer than {TOKEN_LIMIT // (1024 * 1024)} MiB, more than the RDF parser reads; "
+            "keep long texts in files of their own and link to them")
+
+
+def _syntax_problem(err: SyntaxError, shown: str) -> str:
+    message = _PARSER_PREFIX.sub("", err.msg or str(err))
+    return f"{shown}:{err.lineno or 1}:{err.offset or 1}: {one_line(message)}"
+
+
 def declared_prefixes(text: str) -> dict[str, str]:
     """The ``@prefix``/``PREFIX`` declarations of a Turtle-family or SPARQL text."""
     return {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text)}
@@ -84,11 +163,11 @@ def parse_file(path: Path, shown: str) -> ParsedFile:
     try:
         quads = list(ox.parse(data, format=oxigraph_format(fmt)))
     except SyntaxError as err:
-        line, col = err.lineno or 1, err.offset or 1
-        message = _PARSER_PREFIX.sub("", err.msg or str(err))
-        raise LoadError([f"{shown}:{line}:{col}: {message}"]) from None
+        raise LoadError([_syntax_problem(err, shown)]) from None
     except ValueError as err:  # pyoxigraph reports some invalid terms this way
-        raise LoadError([f"{shown}: {err}"]) from None
+        raise LoadError([f"{shown}: {one_line(err)}"]) from None
+    except MemoryError:  # a token larger than the parser's buffer
+        raise LoadError([_too_large(data, shown)]) from None
     prefixes = declared_prefixes(data.decode("utf-8")) if fmt.name in ("turtle", "trig") else {}
     return ParsedFile(path, quads, prefixes)
 
@@ -124,10 +203,11 @@ def load_store(paths: Iterable[Path], display: Callable[[Path], str]) -> ox.Stor
         except LoadError as err:
             problems.extend(err.problems)
         except SyntaxError as err:
-            message = _PARSER_PREFIX.sub("", err.msg or str(err))
-            problems.append(f"{shown}:{err.lineno or 1}:{err.offset or 1}: {message}")
+            problems.append(_syntax_problem(err, shown))
         except ValueError as err:
-            problems.append(f"{shown}: {err}")
+            problems.append(f"{shown}: {one_line(err)}")
+        except MemoryError:  # a token larger than the parser's buffer
+            problems.append(_too_large(data, shown))
     if problems:
         raise LoadError(problems)
     return store
@@ -157,6 +237,24 @@ def triples(files: Iterable[ParsedFile]) -> set[ox.Triple]:
     return {q.triple for parsed in files for q in parsed.quads}
 
 
+@contextlib.contextmanager
+def quiet_literal_warnings() -> Iterator[None]:
+    """Within the block, rdflib does not log a traceback for each ill-typed literal it
+    builds (validation reports them itself, as findings): a filter on rdflib's term
+    logger, removed on leaving."""
+    import warnings
+
+    logger = logging.getLogger("rdflib.term")
+    drop = lambda record: not record.getMessage().startswith("Failed to convert Literal")  # noqa: E731
+    logger.addFilter(drop)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.removeFilter(drop)
+
+
 def to_rdflib_term(term):
     """The rdflib term for a pyoxigraph term."""
     from rdflib import BNode, Literal, URIRef
@@ -176,15 +274,11 @@ def to_rdflib_term(term):
 
 def to_rdflib(items: Iterable[ox.Triple]):
     """An rdflib ``Graph`` holding ``items``."""
-    import warnings
-
     from rdflib import Graph
 
     graph = Graph()
     convert = to_rdflib_term
-    with warnings.catch_warnings():
-        # rdflib warns on ill-typed literals; validation reports them itself
-        warnings.simplefilter("ignore")
+    with quiet_literal_warnings():  # rdflib complains of ill-typed literals; validation reports them itself
         for t in items:
             graph.add((convert(t.subject), convert(t.predicate), convert(t.object)))
     return graph

@@ -8,6 +8,7 @@ literal keeps its lexical form, datatype and language; lists become ``@list``.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -31,6 +32,9 @@ class Context:
     """What a JSON-LD context says about keys, prefixes and coercions (JSON-LD 1.1)."""
 
     def __init__(self, document: dict):
+        """Raises ``ValueError`` saying which part of the context is malformed."""
+        if not isinstance(document, dict):
+            raise ValueError("the JSON-LD context document must be a JSON object")
         ctx = document.get("@context", document)
         if isinstance(ctx, list):
             merged: dict = {}
@@ -40,6 +44,8 @@ class Context:
             ctx = merged
         if not isinstance(ctx, dict):
             raise ValueError("the JSON-LD context must be an object")
+        _check_definitions(ctx)
+        _check_with_a_processor(ctx)
         self.document = {"@context": ctx}
         self.default_language = ctx.get("@language")
         self.aliases: dict[str, str] = {}
@@ -59,9 +65,11 @@ class Context:
                 if isinstance(value.get("@id"), str) and value["@id"].startswith("@"):
                     self.aliases[value["@id"]] = key
                     continue
+                if ("@id" in value and value["@id"] is None) or "@reverse" in value:
+                    continue  # a term mapped to nothing, or a reverse property: never written
                 raw[key] = value
-                if value.get("@prefix") is True:
-                    self.prefixes[key] = value.get("@id", "")
+                if value.get("@prefix") is True and "@id" in value:
+                    self.prefixes[key] = value["@id"]
         for key, value in list(self.prefixes.items()):
             self.prefixes[key] = self.expand(value)
         self.by_iri: dict[str, list[TermDef]] = defaultdict(list)
@@ -84,9 +92,20 @@ class Context:
                 return self.prefixes[prefix] + local
         return value
 
-    def compact_iri(self, iri: str) -> str:
+    def confusable(self, iri: str) -> str | None:
+        """The prefix that would expand ``iri`` if it were written as it is: an absolute IRI
+        whose scheme is also a prefix name of the context (``ex:thing`` with ``ex`` defined)."""
+        prefix, colon, suffix = iri.partition(":")
+        if colon and prefix in self.prefixes and not suffix.startswith("//"):
+            return prefix
+        return None
+
+    def compact_iri(self, iri: str, avoid: frozenset[str] = frozenset()) -> str:
+        """``iri`` as a compact IRI where a prefix (not one of ``avoid``) fits, else as it is."""
         best = None
         for name, ns in self.prefixes.items():
+            if name in avoid:
+                continue
             if ns and iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(self.prefixes[best])):
                 best = name
         if best is None:
@@ -98,6 +117,46 @@ class Context:
 
     def keyword(self, keyword: str) -> str:
         return self.aliases.get(keyword, keyword)
+
+
+def _check_definitions(ctx: dict) -> None:
+    """Every term definition has the shape JSON-LD 1.1 gives it, so that compaction never
+    meets a number where it expects an IRI."""
+    if not _language_or_null(ctx.get("@language")):
+        raise ValueError("@language must be a language tag or null")
+    for key, value in ctx.items():
+        if ":" in key and not key.startswith("@"):
+            # the writer's own keys are compact or absolute IRIs; a term spelled like one
+            # would take their place (with its coercion, or mapped elsewhere, or to nothing)
+            raise ValueError(f"the term {key!r} looks like an IRI or a compact IRI; name terms with plain words")
+        if key.startswith("@") or value is None or isinstance(value, str):
+            continue
+        if not isinstance(value, dict):
+            raise ValueError(f"the term {key!r}: a definition is an IRI or an object, not {json.dumps(value)}")
+        for member in ("@id", "@type", "@language", "@reverse"):
+            if not isinstance(value.get(member), (str, type(None))):
+                raise ValueError(f"the term {key!r}: {member} must be a string, not {json.dumps(value[member])}")
+        if not _language_or_null(value.get("@language")):
+            raise ValueError(f"the term {key!r}: @language must be a language tag or null")
+        container = value.get("@container")
+        if container is not None and not (
+            isinstance(container, str) or (isinstance(container, list) and all(isinstance(c, str) for c in container))
+        ):
+            raise ValueError(f"the term {key!r}: @container must be a keyword or a list of keywords")
+
+
+def _language_or_null(value) -> bool:
+    return value is None or (isinstance(value, str) and re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", value) is not None)
+
+
+def _check_with_a_processor(ctx: dict) -> None:
+    """A JSON-LD processor (pyoxigraph's) accepts the context: what is written with it
+    can be read back."""
+    try:
+        for _ in ox.parse(json.dumps({"@context": ctx, "@graph": []}).encode("utf-8"), format=ox.RdfFormat.JSON_LD):
+            pass
+    except SyntaxError as err:
+        raise ValueError(f"not a valid JSON-LD context: {' '.join(str(err.msg or err).split())}") from None
 
 
 def _is_iri(term) -> bool:
@@ -126,6 +185,7 @@ class _Writer:
                 self.inside_lists.add(node)
                 node = next(t.object for t in self.by_subject[node] if t.predicate.value == RDF + "rest")
         self.labels: dict = {}
+        self.avoid: frozenset[str] = frozenset()  # prefixes the node being written undefines
 
     def _list_items(self, head, referenced):
         items, node, seen = [], head, set()
@@ -150,7 +210,23 @@ class _Writer:
             if term not in self.labels:
                 self.labels[term] = f"_:b{len(self.labels)}"
             return self.labels[term]
-        return self.ctx.compact_iri(term.value)
+        return self.ctx.compact_iri(term.value, self.avoid)
+
+    def _iris(self, subject) -> set[str]:
+        """Every IRI the node of ``subject`` writes: its own, types, properties, objects,
+        datatypes, list members."""
+        found = {subject.value} if isinstance(subject, ox.NamedNode) else set()
+        pending = [t.object for t in self.by_subject[subject]]
+        found |= {t.predicate.value for t in self.by_subject[subject]}
+        while pending:
+            value = pending.pop()
+            if isinstance(value, ox.NamedNode):
+                found.add(value.value)
+            elif isinstance(value, ox.Literal) and not value.language:
+                found.add(value.datatype.value)
+            elif isinstance(value, ox.BlankNode) and value in self.lists:
+                pending.extend(self.lists[value])
+        return found
 
     def _fits(self, term: TermDef, value) -> bool:
         if term.container == "@list":
@@ -208,19 +284,24 @@ class _Writer:
             ):
                 return value.value
             return {"@value": value.value}
-        return {"@value": value.value, "@type": self.ctx.compact_iri(value.datatype.value)}
+        return {"@value": value.value, "@type": self.ctx.compact_iri(value.datatype.value, self.avoid)}
 
     def node(self, subject) -> dict:
-        out: dict = {self.ctx.keyword("@id"): self.node_id(subject)}
+        # An IRI such as ``ex:thing`` (scheme ``ex``) cannot be written as it is where ``ex``
+        # is a prefix: it would be read back as a compact IRI. The node then undefines those
+        # prefixes in an embedded context, and compacts without them.
+        self.avoid = frozenset(p for iri in self._iris(subject) if (p := self.ctx.confusable(iri)))
+        out: dict = {"@context": {p: None for p in sorted(self.avoid)}} if self.avoid else {}
+        out[self.ctx.keyword("@id")] = self.node_id(subject)
         grouped: dict[str, list] = defaultdict(list)
         maps: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         types = []
         for t in self.by_subject[subject]:
             if t.predicate.value == RDF + "type" and isinstance(t.object, ox.NamedNode):
-                types.append(self.ctx.compact_iri(t.object.value))
+                types.append(self.ctx.compact_iri(t.object.value, self.avoid))
                 continue
             term = self._choose(t.predicate.value, t.object)
-            key = term.key if term is not None else self.ctx.compact_iri(t.predicate.value)
+            key = term.key if term is not None else self.ctx.compact_iri(t.predicate.value, self.avoid)
             if term is not None and term.container == "@language":
                 maps[key][t.object.language].append(t.object.value)
                 continue
@@ -235,6 +316,7 @@ class _Writer:
         for key in sorted(grouped):
             values = sorted(grouped[key], key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
             out[key] = values[0] if len(values) == 1 else values
+        self.avoid = frozenset()
         return out
 
     def document(self) -> dict:

@@ -211,9 +211,16 @@ def review_table(candidates: list[Candidate]) -> str:
 def read_review(path: Path, shown: str) -> list[tuple[str, str]]:
     """(entity IRI, QID) for every row marked accepted; raises naming the file and line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        data = path.read_bytes()
     except OSError as err:
         raise IsthmusError(f"--accept {shown}: cannot read: {err.strerror or err}") from None
+    try:
+        lines = data.decode("utf-8").removeprefix("\ufeff").splitlines()
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise IsthmusError(f"--accept {shown}:{line}:{col}: byte 0x{data[err.start]:02x} is not UTF-8; "
+                           "save the table as UTF-8") from None
     if not lines or lines[0].split("\t")[:4] != list(REVIEW_HEADER[:4]):
         raise IsthmusError(f"--accept {shown}:1: not a review table (expected the header '{chr(9).join(REVIEW_HEADER[:4])}…')")
     chosen: dict[str, str] = {}

@@ -1,5 +1,6 @@
 """Checks that need no shapes: every term declared, every instance labelled in English,
-every literal well-typed, every local reference described.
+every literal well-typed and of a sane length, every local reference described, at most one
+label per language, no cycle of subclasses.
 
 Works on pyoxigraph triples; returns findings in the same form as SHACL results.
 """
@@ -33,6 +34,14 @@ RULE_UNDECLARED_PROPERTY = "urn:isthmus:lint:undeclared-property"
 RULE_NO_ENGLISH_LABEL = "urn:isthmus:lint:no-english-label"
 RULE_ILL_TYPED = "urn:isthmus:lint:ill-typed-literal"
 RULE_DANGLING = "urn:isthmus:lint:dangling-reference"
+RULE_MULTIPLE_LABELS = "urn:isthmus:lint:multiple-labels"
+RULE_SUBCLASS_CYCLE = "urn:isthmus:lint:subclass-cycle"
+RULE_LONG_LITERAL = "urn:isthmus:lint:long-literal"
+
+RDFS_SUBCLASS = RDFS + "subClassOf"
+#: the longest literal a graph of facts and short quotes should hold (characters); longer
+#: texts belong in files of their own, linked from the graph
+LITERAL_LIMIT = 1_000_000
 
 
 def _builtin_terms() -> set[str]:
@@ -67,12 +76,116 @@ def uri_space(triples: Iterable[ox.Triple]) -> str | None:
 def _ill_typed(literal: ox.Literal) -> bool:
     from rdflib import Literal, URIRef
 
-    import warnings
+    from isthmus.graph import quiet_literal_warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet_literal_warnings():
         lit = Literal(literal.value, datatype=URIRef(literal.datatype.value), normalize=False)
     return bool(getattr(lit, "ill_typed", False))
+
+
+def _multiple_labels(items: Iterable[ox.Triple]) -> list[dict]:
+    """More than one label of one kind (rdfs:label, skos:prefLabel) in one language."""
+    found: dict[tuple, set[str]] = {}
+    for t in items:
+        if t.predicate in LABELS and isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode):
+            language = (t.object.language or "").lower()
+            found.setdefault((t.subject.value, t.predicate.value, language), set()).add(t.object.value)
+    findings = []
+    for (subject, prop, language), values in sorted(found.items()):
+        if len(values) > 1:
+            listed = ", ".join(repr(v if len(v) <= 60 else v[:57] + "...") for v in sorted(values))
+            where = f"@{language}" if language else "without a language"
+            findings.append(
+                dict(rule=RULE_MULTIPLE_LABELS, focus=ox.NamedNode(subject), path=prop, value=None,
+                     message=f"{len(values)} labels {where} ({listed}): keep one per language, "
+                             "and make the others skos:altLabel")
+            )
+    return findings
+
+
+def _shortest_cycle(start: str, edges: dict[str, set[str]], members: set[str]) -> list[str]:
+    """The shortest way from ``start`` round to itself along ``edges`` within ``members``
+    (breadth first; one exists, as they are a strongly connected component)."""
+    from collections import deque
+
+    came_from: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for nxt in sorted(edges.get(node, ())):
+            if nxt not in members:
+                continue
+            if nxt == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return [start, *reversed(path[:-1]), start] if node != start else [start, start]
+            if nxt not in came_from:
+                came_from[nxt] = node
+                queue.append(nxt)
+    return sorted(members)
+
+
+def _subclass_cycles(items: Iterable[ox.Triple]) -> list[dict]:
+    """Classes that are their own superclass through others (strongly connected
+    components of rdfs:subClassOf with more than one class), each named once."""
+    edges: dict[str, set[str]] = {}
+    for t in items:
+        if t.predicate.value == RDFS_SUBCLASS and isinstance(t.subject, ox.NamedNode) \
+                and isinstance(t.object, ox.NamedNode) and t.subject != t.object:
+            edges.setdefault(t.subject.value, set()).add(t.object.value)
+    # Tarjan's algorithm, iterative (deep hierarchies must not hit the recursion limit)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    components.append(sorted(component))
+    findings = []
+    for component in sorted(components):
+        way = _shortest_cycle(component[0], edges, set(component))
+        shown = way if len(way) <= 12 else [*way[:5], f"… ({len(way) - 7} more)", *way[-2:]]
+        round_trip = " -> ".join(shown)
+        if len(set(way)) < len(component):
+            round_trip += f"; the cycle takes in {len(component)} classes: " + ", ".join(component[:10])
+            round_trip += ", …" if len(component) > 10 else ""
+        findings.append(
+            dict(rule=RULE_SUBCLASS_CYCLE, focus=ox.NamedNode(component[0]), path=RDFS_SUBCLASS, value=None,
+                 message=f"rdfs:subClassOf goes round in a cycle ({round_trip}): "
+                         "a class cannot be its own superclass; remove one of these links")
+        )
+    return findings
 
 
 def lint(data: list[ox.Triple], ontology: list[ox.Triple]) -> list[dict]:
@@ -109,6 +222,12 @@ def lint(data: list[ox.Triple], ontology: list[ox.Triple]) -> list[dict]:
             o.language == "en" or o.language.startswith("en-")
         ):
             labelled.add(s.value)
+        if isinstance(o, ox.Literal) and len(o.value) > LITERAL_LIMIT:
+            findings.append(
+                dict(rule=RULE_LONG_LITERAL, focus=s, path=p.value, value=None,
+                     message=f"a literal of {len(o.value):,} characters, more than the {LITERAL_LIMIT:,} a value may "
+                             "have: keep long texts in files of their own and link to them")
+            )
         if isinstance(o, ox.Literal) and not o.language and o.datatype.value.startswith(XSD):
             key = (o.value, o.datatype.value)
             if key not in checked_literals:
@@ -130,4 +249,6 @@ def lint(data: list[ox.Triple], ontology: list[ox.Triple]) -> list[dict]:
             dict(rule=RULE_DANGLING, focus=subject, path=prop, value=target,
                  message=f"{target} is referred to but never described: a typo, or a resource still to add")
         )
+    findings += _multiple_labels([*data, *ontology])
+    findings += _subclass_cycles([*data, *ontology])
     return findings

@@ -12,17 +12,40 @@ from pathlib import Path
 import click
 
 from isthmus import __version__
-from isthmus.errors import EXIT_DATA, IsthmusError, LoadError
+from isthmus.errors import EXIT_DATA, IsthmusError, LoadError, one_line
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _UsageLine(click.UsageError):
+    """A usage error (bad option value, unknown option or command) shown like every other
+    message: one line on stderr, naming the option; exit code 2."""
+
+    def show(self, file=None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"isthmus: {one_line(self.format_message())}{hint}", err=True)
+
+
+def _usage_line(err: click.UsageError) -> click.UsageError:
+    if isinstance(err, _UsageLine) or type(err).__name__ == "NoArgsIsHelpError":  # that one shows the help
+        return err
+    return _UsageLine(err.format_message(), err.ctx)
 
 
 class _Group(click.Group):
     """Turns every ``IsthmusError`` into one message on stderr and its exit code."""
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as err:
+            raise _usage_line(err) from None
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.UsageError as err:
+            raise _usage_line(err) from None
         except LoadError as err:
             for problem in err.problems:
                 click.echo(f"isthmus: {problem}", err=True)
@@ -89,24 +112,40 @@ def cli(ctx: click.Context, project: Path | None) -> None:
     help="Report for people (text), or for machines: JSON, or a SHACL report graph in Turtle.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="In the text report, list violations only; warnings and notes are counted.")
+@click.option("--engine", type=click.Choice(["auto", "compiled", "pyshacl"]), default="auto", show_default=True, help="SHACL engine: shapes compiled to SPARQL on Oxigraph (fast), or pyshacl; auto falls back to pyshacl for shapes the compiler does not support.")
+@click.option("--no-cache", is_flag=True, help="Validate even if an unchanged project was validated before (reports are cached by the content of the files).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of standard output.")
 @click.pass_obj
-def validate(state: _Lazy, fmt: str, quiet: bool, output: Path | None) -> None:
+def validate(state: _Lazy, fmt: str, quiet: bool, engine: str, no_cache: bool, output: Path | None) -> None:
     """Check syntax, ontology use and SHACL shapes.
 
     Exit 0 when the data conforms (warnings allowed), 1 on any violation,
     2 when a file cannot be read.
     """
     from isthmus import validate as v
+    from isthmus.graph import streams
 
-    report = v.validate(state.project)
+    project = state.project
+    # the cache key reads every file: a pipe among them would block it, so no cache then
+    # (validation itself refuses pipes with a message)
+    no_cache = no_cache or bool(streams(project.ontology_files + project.data_files + project.shape_files))
+    report = v.validate(project, engine=engine, cache=None if no_cache else _cache_folder("validate"))
     if fmt == "text":
         text = v.render_text(report, warnings=not quiet)
     else:
         text = {"json": v.render_json, "turtle": v.render_turtle}[fmt](report)
     _emit(text, output)
     if not report.conforms:
+        click.echo(f"isthmus: {_violations(report)}", err=True)
         sys.exit(EXIT_DATA)
+
+
+def _violations(report) -> str:
+    """One line on a report with violations: how many, and where the first one is."""
+    found = [r for r in report.results if r.severity == "Violation"]
+    first = found[0]
+    where = (f"{first.file}:{first.line}" if first.line else first.file) if first.file else first.focus
+    return f"the data does not conform: {len(found)} violations, the first at {where}: {one_line(first.message, limit=200)}"
 
 
 # --- query ----------------------------------------------------------------------------------
@@ -234,7 +273,7 @@ def export(state: _Lazy, fmt: str | None, output: Path | None) -> None:
     from isthmus.atomic import write_bytes
     from isthmus.formats import EXPORT_FORMATS, TURTLE, for_path, lookup
 
-    if fmt:
+    if fmt is not None:
         chosen = lookup(fmt, EXPORT_FORMATS, option="--format")
     elif output is not None:
         chosen = for_path(output, EXPORT_FORMATS)
@@ -270,6 +309,10 @@ def publish(state: _Lazy, out: Path, base_url: str | None, sparql_endpoint: str 
     from isthmus.errors import DataError
     from isthmus.publish.release import publish as run
 
+    _check_iri(base_url, "--base-url", web=True)
+    _check_iri(sparql_endpoint, "--sparql-endpoint", web=True)
+    _check_iri(push_url, "--push", web=True)
+    _check_iri(graph, "--graph")
     tty = sys.stderr.isatty()
     started = {}
 
@@ -287,11 +330,12 @@ def publish(state: _Lazy, out: Path, base_url: str | None, sparql_endpoint: str 
         published = run(state.project, out, base_url=base_url, sparql_endpoint=sparql_endpoint, progress=progress)
     except DataError as err:
         report = getattr(err, "report", None)
-        if report is not None:
-            from isthmus.validate import render_text
+        if report is None:
+            raise
+        from isthmus.validate import render_text
 
-            click.echo(render_text(report, warnings=False), nl=False)
-        raise
+        click.echo(render_text(report, warnings=False), nl=False)
+        raise DataError(f"{_violations(report)}; nothing was published (the report is above)") from None
     finally:
         if tty and started:
             click.echo("", err=True)
@@ -311,9 +355,27 @@ def publish(state: _Lazy, out: Path, base_url: str | None, sparql_endpoint: str 
         try:
             ox.NamedNode(target)
         except ValueError:
-            raise IsthmusError(f"--graph: {target!r} is not an IRI") from None
+            raise IsthmusError(f"--graph: {one_line(repr(target))} is not an IRI") from None
         pushed = push(release.data + release.ontology, push_url, target, timeout=timeout)
         click.echo(f"pushed {pushed.sent} triples into <{pushed.graph}> at {push_url}; the store holds {pushed.found}", err=True)
+
+
+def _check_iri(value: str | None, option: str, *, web: bool = False) -> None:
+    """Refuse an option value that is not an absolute IRI (an http(s) URL when ``web``)
+    before any work is done."""
+    import re
+
+    if value is None:
+        return
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or (web and not re.match(r"^https?://[^/?#\s]", value)):
+        wanted = "an http:// or https:// URL" if web else "an absolute IRI"
+        raise IsthmusError(f"{option}: {one_line(repr(value))} is not {wanted}")
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(value)
+    except ValueError as err:
+        raise IsthmusError(f"{option}: {one_line(repr(value))} is not a valid IRI: {one_line(repr(str(err))[1:-1])}") from None
 
 
 # --- serve ----------------------------------------------------------------------------------
@@ -334,7 +396,11 @@ def serve(state: _Lazy, release_dir: Path, host: str, port: int, allow_service, 
 
     from isthmus.serve import Policy, start
 
-    if not (release_dir / "index.html").exists():
+    if release_dir.exists() and not (release_dir / "index.html").is_file():
+        # never build over a folder that holds something else: the swap would replace it
+        raise IsthmusError(f"--release {release_dir}: not a release (no index.html); "
+                           "give a release folder made by 'isthmus publish', or a folder that does not exist yet")
+    if not release_dir.exists():
         from isthmus.publish.release import publish as build
 
         click.echo(f"no release in {release_dir}; building it first", err=True)
@@ -357,11 +423,18 @@ WIKIDATA_ENDPOINT = "https://query.wikidata.org/sparql"
 SCHOLARLY_ENDPOINT = "https://query-scholarly.wikidata.org/sparql"
 
 
-def _default_cache() -> Path:
+def _cache_folder(name: str) -> Path:
+    """Where Isthmus keeps a kind of cached answer: $ISTHMUS_CACHE, else the user cache."""
     import os
 
+    if os.environ.get("ISTHMUS_CACHE"):
+        return Path(os.environ["ISTHMUS_CACHE"]) / name
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "isthmus" / "wikidata"
+    return Path(base) / "isthmus" / name
+
+
+def _default_cache() -> Path:
+    return _cache_folder("wikidata")
 
 
 @cli.group()
@@ -404,7 +477,10 @@ def link_wikidata(state: _Lazy, mode, accept, into, endpoint, scholarly_endpoint
     ontology = parse_files(project.ontology_files, project.display)
     data = parse_files(project.data_files, project.display)
     store = new_store(ontology + data)
-    vocab = Vocabulary.of(triples(ontology))
+    try:
+        vocab = Vocabulary.of(triples(ontology))
+    except ValueError as err:
+        raise IsthmusError(f"ontology/: {err}; linking needs the ontology's namespace (or an owl:Ontology IRI)") from None
     prefixes = merged_prefixes(data + ontology)
     if accept is not None:
         _accept_links(project, store, vocab, prefixes, accept, into)

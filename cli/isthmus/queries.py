@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from isthmus import sparqltext
-from isthmus.errors import LoadError, QueryError
+from isthmus.errors import LoadError, QueryError, one_line
 from isthmus.graph import declared_prefixes, read_text
 from isthmus.results import QueryResult, from_oxigraph
 
@@ -139,7 +139,9 @@ def _front_matter(text: str, shown: str) -> tuple[dict, int]:
     return meta, decorator_lines[-1][0]
 
 
-def _defaults(meta: dict, shown: str) -> dict[str, str]:
+def _defaults(meta: dict, shown: str, text: str) -> dict[str, str]:
+    line = next((n for n, body in enumerate(text.splitlines(), start=1) if re.match(r"\s*#\+\s*defaults\s*:", body)), None)
+    shown = f"{shown}:{line}" if line else shown
     raw = meta.get("defaults") or {}
     items: Iterable = raw.items() if isinstance(raw, dict) else raw
     out: dict[str, str] = {}
@@ -147,18 +149,35 @@ def _defaults(meta: dict, shown: str) -> dict[str, str]:
         for item in items:
             pairs = item.items() if isinstance(item, dict) else [item]
             for key, value in pairs:
+                if value is None or isinstance(value, (dict, list)):
+                    raise QueryError(f"{shown}: 'defaults': {key!r} needs one value (text, a number or an IRI)")
                 out[str(key)] = str(value)
     except (TypeError, ValueError):
         raise QueryError(f"{shown}: 'defaults' must map parameter names to values") from None
     return out
 
 
-def parse_stored_query(path: Path, shown: str) -> StoredQuery:
-    """Read one ``.rq`` file; raises ``QueryError`` naming the file and line."""
-    try:
-        text = read_text(path, shown).decode("utf-8")
-    except LoadError as err:
-        raise QueryError(err.problems[0]) from None
+def _decorator_line(text: str, key: str) -> int | None:
+    """The line of the ``#+`` decorator that names ``key``."""
+    pattern = re.compile(r"^\s*#\+.*?[\s{,-]" + re.escape(key) + r"\s*:")
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        inside = inside or bool(re.match(r"\s*#\+\s*defaults\s*:", line))
+        if inside and pattern.search(line):
+            return number
+    return None
+
+
+def parse_stored_query(path: Path, shown: str, *, text: str | None = None) -> StoredQuery:
+    """Read one ``.rq`` file (or its ``text``, already read); raises ``QueryError`` naming
+    the file and line."""
+    if text is None:
+        try:
+            text = read_text(path, shown).decode("utf-8")
+        except LoadError as err:
+            raise QueryError(err.problems[0]) from None
     meta, _ = _front_matter(text, shown)
     summary = meta.get("summary")
     if not isinstance(summary, str) or not summary.strip():
@@ -171,7 +190,7 @@ def parse_stored_query(path: Path, shown: str) -> StoredQuery:
     form = sparqltext.query_form(text)
     if form is None:
         raise QueryError(f"{shown}: not a SPARQL query (SELECT, CONSTRUCT, ASK or DESCRIBE)")
-    defaults = _defaults(meta, shown)
+    defaults = _defaults(meta, shown, text)
     params: dict[str, Parameter] = {}
     for variable in sparqltext.variables(text):
         param = parameter_for(variable)
@@ -181,9 +200,16 @@ def parse_stored_query(path: Path, shown: str) -> StoredQuery:
             raise QueryError(f"{shown}: parameter {param.name!r} is declared twice with different types")
         params[param.name] = param
     for key, value in defaults.items():
+        line = _decorator_line(text, key)
+        where = f"{shown}:{line}" if line else shown
         if key not in params:
-            raise QueryError(f"{shown}: 'defaults' names {key!r}, which is not a parameter of the query")
+            known = ", ".join(params) or "none"
+            raise QueryError(f"{where}: 'defaults' names {key!r}, which is not a parameter of the query (it takes: {known})")
         p = params[key]
+        try:
+            term_for(p, value, declared_prefixes(text))
+        except ValueError as err:
+            raise QueryError(f"{where}: the default of {key!r}: {err}") from None
         params[key] = Parameter(p.name, p.variable, p.kind, p.required, p.datatype, p.language, value)
     if params and sparqltext.where_brace(text) is None:
         raise QueryError(f"{shown}: a query with parameters needs a WHERE clause")
@@ -206,7 +232,7 @@ def catalogue(paths: Iterable[Path], display: Callable[[Path], str]) -> dict[str
     problems: list[str] = []
     for path in paths:
         if not _NAME.match(path.stem):
-            problems.append(f"{display(path)}: query names may use only letters, digits, '-' and '_'")
+            problems.append(f"{display(path)}: query names may use only letters, digits, '-' and '_'; rename the file")
             continue
         if path.stem in found:
             problems.append(f"{display(path)}: a query named {path.stem!r} exists already")
@@ -220,32 +246,41 @@ def catalogue(paths: Iterable[Path], display: Callable[[Path], str]) -> dict[str
     return found
 
 
-def make_term(param: Parameter, value: str, prefixes: dict[str, str]):
-    """The RDF term for a parameter value, checked against the parameter's type."""
-    option = f"--param {param.name}"
+def term_for(param: Parameter, value: str, prefixes: dict[str, str]):
+    """The RDF term for a parameter value, checked against the parameter's type; raises
+    ``ValueError`` saying what is wrong with the value."""
     if "\x00" in value:
-        raise QueryError(f"{option}: the value contains a NUL character")
+        raise ValueError("the value contains a NUL character")
     if param.kind == "iri":
-        iri = value.strip()
-        if iri.startswith("<") and iri.endswith(">"):
+        iri = value.strip(" \t\r\n")  # not str.strip(): U+00A0 and the like are IRI characters
+        bracketed = iri.startswith("<") and iri.endswith(">")
+        if bracketed:  # <…> is an IRI as it is, never a prefixed name
             iri = iri[1:-1]
-        m = _PNAME.match(iri)
+        m = None if bracketed else _PNAME.match(iri)
         if m and (m.group(1) or "") in prefixes:
             iri = prefixes[m.group(1) or ""] + m.group(2)
         if not _SCHEME.match(iri):
-            raise QueryError(f"{option}: {value!r} is not an absolute IRI (like https://example.org/x) nor a known prefixed name")
+            raise ValueError(f"{value!r} is not an absolute IRI (like https://example.org/x) nor a known prefixed name")
         try:
             return ox.NamedNode(iri)
         except ValueError as err:
-            raise QueryError(f"{option}: {value!r} is not a valid IRI: {err}") from None
+            raise ValueError(f"{value!r} is not a valid IRI: {one_line(repr(str(err))[1:-1])}") from None
     if param.kind == "typed":
         local = param.datatype.removeprefix(XSD)
         if not re.fullmatch(_LEXICAL[local], value):
-            raise QueryError(f"{option}: {value!r} is not a valid xsd:{local}")
+            raise ValueError(f"{value!r} is not a valid xsd:{local}")
         return ox.Literal(value, datatype=ox.NamedNode(param.datatype))
     if param.kind == "lang":
         return ox.Literal(value, language=param.language)
     return ox.Literal(value)
+
+
+def make_term(param: Parameter, value: str, prefixes: dict[str, str]):
+    """The RDF term for a parameter value; raises ``QueryError`` naming the option."""
+    try:
+        return term_for(param, value, prefixes)
+    except ValueError as err:
+        raise QueryError(f"--param {param.name}: {err}") from None
 
 
 def bind(query: StoredQuery, values: dict[str, str]) -> dict[str, object]:
@@ -289,6 +324,12 @@ def with_values(text: str, bindings: dict[str, object]) -> str:
 
 
 _QUERY_ERROR = re.compile(r"^error at (\d+):(\d+): ")
+_CHAR_CLASS = re.compile(r",?\s*\[(?:'[^\]]*|_)\]")
+
+
+def _tidy(message: str) -> str:
+    """The SPARQL parser's message on one line, without its lists of Unicode ranges."""
+    return one_line(_CHAR_CLASS.sub("", message).strip().rstrip(","))
 
 
 def run_local(store: ox.Store, text: str, bindings: dict[str, object], *, shown: str) -> QueryResult:
@@ -301,16 +342,16 @@ def run_local(store: ox.Store, text: str, bindings: dict[str, object], *, shown:
         message = str(err.msg if hasattr(err, "msg") else err)
         m = _QUERY_ERROR.match(message)
         if m:
-            raise QueryError(f"{shown}:{m.group(1)}:{m.group(2)}: {message[m.end():]}") from None
-        raise QueryError(f"{shown}: {message}") from None
+            raise QueryError(f"{shown}:{m.group(1)}:{m.group(2)}: {_tidy(message[m.end():])}") from None
+        raise QueryError(f"{shown}: {_tidy(message)}") from None
     except RuntimeError as err:
         message = str(err)
         if "SELECT projection" in message:
             names = ", ".join("?" + n for n in bindings)
             message = f"parameter variables ({names}) must be in the SELECT clause to be bound: {message}"
-        raise QueryError(f"{shown}: {message}") from None
+        raise QueryError(f"{shown}: {one_line(message)}") from None
     except OSError as err:
-        raise QueryError(f"{shown}: the query failed: {err}") from None
+        raise QueryError(f"{shown}: the query failed: {one_line(err)}") from None
 
 
 def load_one(paths: Iterable[Path], name: str, display: Callable[[Path], str]) -> StoredQuery:
@@ -318,6 +359,8 @@ def load_one(paths: Iterable[Path], name: str, display: Callable[[Path], str]) -
     paths = list(paths)
     for path in paths:
         if path.stem == name:
+            if not _NAME.match(name):
+                raise QueryError(f"{display(path)}: query names may use only letters, digits, '-' and '_'; rename the file")
             return parse_stored_query(path, display(path))
     import difflib
 
@@ -337,9 +380,9 @@ def adhoc_text(text: str, shown: str, path: Path | None = None) -> StoredQuery:
 
 def adhoc(path: Path, shown: str) -> StoredQuery:
     try:
-        text = read_text(path, shown).decode("utf-8")
+        text = read_text(path, shown, stream_ok=True).decode("utf-8")
     except LoadError as err:
         raise QueryError(err.problems[0]) from None
     if text.lstrip().startswith("#+"):
-        return parse_stored_query(path, shown)
+        return parse_stored_query(path, shown, text=text)  # not read twice: it may be a pipe
     return adhoc_text(text, shown, path)
