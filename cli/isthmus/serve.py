@@ -158,7 +158,7 @@ def start(release: Path, *, host: str = "127.0.0.1", port: int = 8000, policy: P
         _wait_for(backend + "?query=ASK%7B%7D", process)
         handler = _handler(release, backend, policy)
         try:
-            httpd = ThreadingHTTPServer((host, port), handler)
+            httpd = _Server((host, port), handler)
         except OSError as err:
             raise IsthmusError(f"--port {port}: cannot listen on {host}:{port}: {err.strerror or err}") from None
     except BaseException:
@@ -170,6 +170,14 @@ def start(release: Path, *, host: str = "127.0.0.1", port: int = 8000, policy: P
     thread.start()
     public = f"http://{host}:{httpd.server_address[1]}/"
     return Served(public, public + "sparql", process, httpd, workdir, thread)
+
+
+class _Server(ThreadingHTTPServer):
+    """Threads per request, and a listen queue deep enough for bursts of clients (the
+    standard library's default of 5 resets connections under load)."""
+
+    daemon_threads = True
+    request_queue_size = 256
 
 
 def _handler(root: Path, backend: str, policy: Policy):
