@@ -3,6 +3,7 @@ documentation, the pictures, .htaccess; links, escaping and determinism (no brow
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -241,6 +242,24 @@ def test_landing_page_shows_example_queries_with_results(built):
         assert f"{name}.rq" in text
 
 
+def test_landing_page_runs_only_the_example_queries_and_cuts_long_answers(built, monkeypatch):
+    from isthmus import queries
+    from isthmus.publish import landing
+
+    release, out = built
+    text = (out / "index.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<article class="query" aria-labelledby="q-([^"]+)"', text)
+    assert shown == sorted(q.name for q in release.queries.values() if "example" in q.tags)
+    assert re.search(r"<caption>\d[\d,]* rows; the first 20 shown</caption>", text)
+    for table in re.findall(r'<table class="results.*?</table>', text, re.S):
+        assert table.count("<tr>") <= 1 + 20  # the header and at most 20 rows
+    ran = []
+    real = queries.run_local
+    monkeypatch.setattr(queries, "run_local", lambda *a, **k: ran.append(k.get("shown")) or real(*a, **k))
+    landing.examples(SiteGraph(release))
+    assert sorted(ran) == shown, "a query not tagged example ran"
+
+
 def test_landing_page_cites_the_dataset_and_the_article_by_doi(built):
     release, out = built
     text = (out / "index.html").read_text(encoding="utf-8")
@@ -384,9 +403,13 @@ def test_rendering_twice_gives_identical_bytes(built, tmp_path):
     assert not different, different[:10]
 
 
-def test_a_page_that_would_overwrite_a_release_file_is_refused(tmp_path):
+@pytest.mark.parametrize("large", [False, True], ids=["one process", "worker processes"])
+def test_a_page_that_would_overwrite_a_release_file_is_refused(tmp_path, monkeypatch, large):
     from isthmus.errors import DataError
 
+    if large:  # the check runs while the workers write pages; they stop
+        monkeypatch.setattr(site, "LARGE", 10)
+        monkeypatch.setattr(site.workers, "available", lambda: 2)
     folder = tmp_path / "project"
     for part in ("ontology", "data", "shapes", "queries"):
         shutil.copytree(ROOT / part, folder / part)
@@ -396,3 +419,156 @@ def test_a_page_that_would_overwrite_a_release_file_is_refused(tmp_path):
     release = prepare(Project(folder), today="2026-01-01")
     with pytest.raises(DataError, match="timeline.html"):
         site.render(release, tmp_path / "out", dataset_jsonld={})
+
+
+# --- large graphs ------------------------------------------------------------------------
+# The article is small; lowered thresholds make it take the paths a large graph takes.
+
+
+def test_the_linear_framer_writes_pyld_s_bytes_for_every_resource(built):
+    """Above ``site.LARGE`` pages the per-resource JSON-LD is written by the linear framer:
+    the switch must change nothing but the time."""
+    from isthmus.publish import framing
+
+    release, _out = built
+    sg = SiteGraph(release)
+    pyld = framing.Framer(release.context.document)
+    linear = framing.LinearFramer(release.context.document)
+    assert linear.supported
+    direct = 0
+    for iri in resources(release):
+        items = pages.description(sg, iri)
+        try:
+            framing.dumps(linear.frame(items, iri))
+            direct += 1
+        except framing._Unsupported:
+            pass
+        assert linear.document(items, iri) == pyld.document(items, iri), iri
+    assert direct >= 0.9 * len(resources(release)), "the linear framer should cover nearly every resource"
+
+
+def test_json_bytes_are_json_dumps_bytes():
+    from isthmus.publish import framing
+
+    document = {"@context": {"@version": 1.1, "a": {"@id": "x:a"}}, "e": [], "o": {}, "n": [1, 2.5, True, None],
+                "s": "é \u2028 \" \\ \u0001 </script>", "l": [{"k": ["v", {"w": "x"}]}]}
+    expected = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    assert framing.dumps(document) == expected
+    for doc in (document, {}, {"@graph": []}, {"@graph": [{"a": n} for n in range(60_000)]}):
+        written = io.BytesIO()
+        framing.write_json(doc, written)
+        assert written.getvalue() == (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+SMALL = {"site.LARGE": 50, "site.BROWSE_PAGE": 60, "timeline.DETAIL": 10, "timeline.LIST_PAGE": 25,
+         "network.DETAIL_ITEMS": 20, "network.LIST_PAGE": 15, "network.TOP": 12}
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    """The release built as a large graph is: forked page workers, the linear framer,
+    aggregated pictures, lists over several pages."""
+    from isthmus.publish import network, timeline
+
+    modules = {"site": site, "timeline": timeline, "network": network}
+    out = tmp_path_factory.mktemp("large") / "release"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SMALL.items():
+            module, attribute = name.split(".")
+            patch.setattr(modules[module], attribute, value)
+        patch.setattr(site.workers, "available", lambda: 2)
+        release = build(ROOT, out)
+    return release, out
+
+
+def test_a_large_site_writes_the_same_resource_files(built, large):
+    release, out = built
+    _release, big = large
+    for iri in resources(release):
+        path = release.page_path(iri)
+        for ext in (".html", ".ttl", ".jsonld"):
+            assert (big / f"{path}{ext}").read_bytes() == (out / f"{path}{ext}").read_bytes(), f"{path}{ext}"
+
+
+def test_a_large_site_has_working_links(large):
+    _release, out = large
+    broken = broken_links(out)
+    assert not broken, "\n".join(broken[:20])
+
+
+def test_a_large_timeline_counts_per_year_and_lists_every_item_once(large):
+    release, out = large
+    vocab = release.vocab
+    sg = SiteGraph(release)
+    items = {t.subject.value for t in release.data if isinstance(t.subject, ox.NamedNode)
+             and (sg.is_a(t.subject, vocab.Event) or sg.is_a(t.subject, vocab.Agreement))}
+    first = (out / "timeline.html").read_text(encoding="utf-8")
+    svg = first[first.index("<svg"):first.index("</svg>")]
+    assert '<g class="bars">' in svg and "#y" in svg
+    listed = []
+    for page in sorted(out.glob("timeline*.html")):
+        text = page.read_text(encoding="utf-8")
+        section = text[text.index('<section aria-labelledby="h-list">'):]
+        listed += re.findall(r'<li class="k-\w+"[^>]*>.*?<a href="([^"]+)">', section)
+    assert len(list(out.glob("timeline*.html"))) > 1
+    assert sorted(listed) == sorted(f"{release.page_path(iri)}.html" for iri in items)
+
+
+def test_a_large_network_shows_the_top_actors_and_lists_every_actor(large):
+    release, out = large
+    sg = SiteGraph(release)
+    roles = sg.subproperties_of(release.vocab.involves)
+    actors = {t.object.value for t in release.data if t.predicate.value in roles and isinstance(t.object, ox.NamedNode)
+              and t.object != t.subject}
+    first = (out / "network.html").read_text(encoding="utf-8")
+    svg = first[first.index("<svg"):first.index("</svg>")]
+    assert len(re.findall(r'<circle class="k-actor"', svg)) == SMALL["network.TOP"]
+    listed = []
+    for page in sorted(out.glob("network*.html")):
+        text = page.read_text(encoding="utf-8")
+        listed += re.findall(r'<tr><th scope="row"><a href="([^"]+)">', text)
+    assert len(list(out.glob("network*.html"))) > 1
+    assert sorted(listed) == sorted(f"{release.page_path(a)}.html" for a in actors if release.page_path(a))
+
+
+def test_large_browse_pages_link_every_resource_the_single_page_does(built, large):
+    _release, small = built
+    _release, out = large
+    linked = set()
+    for page in out.glob("browse*.html"):
+        linked |= {unquote(href) for href in parse(page).links}
+    assert len(list(out.glob("browse*.html"))) > 2
+    listed = {unquote(href) for href in parse(small / "browse.html").links if href.startswith("id/")}
+    assert listed and listed <= linked
+
+
+def test_a_release_built_with_a_background_process_is_the_same(tmp_path, monkeypatch):
+    """``release.build`` writes the dumps and metadata in a forked process on a large
+    graph: the files are those of a build in one process."""
+    from isthmus.publish import release as releases
+
+    def tree(background: int, name: str) -> dict[str, bytes]:
+        monkeypatch.setattr(releases, "BACKGROUND", background)
+        monkeypatch.setattr(site.workers, "available", lambda: 2)
+        release = prepare(Project(ROOT), today="2026-01-01")
+        return _files(releases.build(release, tmp_path / name))
+
+    one, two = tree(10**12, "one"), tree(1, "two")
+    assert one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_a_failure_in_the_background_process_fails_the_build(tmp_path, monkeypatch):
+    from isthmus.errors import OutputError
+    from isthmus.publish import release as releases
+
+    def fail(*_args, **_kwargs):
+        raise OutputError("dumps/isthmus.ttl: cannot write: disk full")
+
+    monkeypatch.setattr(releases, "BACKGROUND", 1)
+    monkeypatch.setattr(site.workers, "available", lambda: 2)
+    monkeypatch.setattr(releases, "write_distributions", fail)
+    release = prepare(Project(ROOT), today="2026-01-01")
+    with pytest.raises(OutputError, match="disk full"):
+        releases.build(release, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "the temporary folder is removed"

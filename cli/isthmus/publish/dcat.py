@@ -28,8 +28,8 @@ from isthmus import jsonld
 from isthmus.graph import canonical_blank_nodes
 from isthmus.publish.model import Release, save
 from isthmus.publish.void import (
-    DCAT, DCTERMS, FOAF, OWL, RDF_TYPE, RDFS, SKOS, XSD, described, describe_in_store,
-    is_wikidata_item, metadata_prefixes, turtle,
+    DCAT, DCTERMS, FOAF, OWL, RDF_TYPE, RDFS, SKOS, XSD, about, described, describe_in_store,
+    is_wikidata_item, metadata_prefixes, turtle, with_predicates,
 )
 
 SCHEMA = "http://schema.org/"
@@ -107,8 +107,7 @@ def sub_properties(release: Release, roots: tuple[str, ...]) -> set[str]:
 def themes(release: Release) -> list[str]:
     """The concepts the data uses as topics (objects of the ontology's topic property)."""
     topic = release.vocab.topic
-    return sorted({t.object.value for t in release.data
-                   if t.predicate.value == topic and isinstance(t.object, ox.NamedNode)})
+    return sorted({t.object.value for t in with_predicates(release, (topic,)) if isinstance(t.object, ox.NamedNode)})
 
 
 _PARTS = {
@@ -135,8 +134,8 @@ def temporal_values(release: Release) -> list[ox.Literal]:
     """Every date, month or year the data gives as a value of a temporal property."""
     props = sub_properties(release, TEMPORAL_ROOTS)
     return sorted(
-        {t.object for t in release.data
-         if t.predicate.value in props and t.subject.value != release.dataset
+        {t.object for t in with_predicates(release, props)
+         if t.subject.value != release.dataset
          and isinstance(t.object, ox.Literal) and _span(t.object) is not None},
         key=str,
     )
@@ -165,8 +164,8 @@ def spatial_coverage(release: Release) -> list[str]:
     """
     props = sub_properties(release, SPATIAL_ROOTS)
     users: dict[str, set] = defaultdict(set)
-    for t in release.data:
-        if t.predicate.value in props and isinstance(t.object, ox.NamedNode) and t.subject.value != release.dataset:
+    for t in with_predicates(release, props):
+        if isinstance(t.object, ox.NamedNode) and t.subject.value != release.dataset:
             users[t.object.value].add(t.subject)
     if not users:
         return []
@@ -175,8 +174,8 @@ def spatial_coverage(release: Release) -> list[str]:
     kept = [p for p in ranked if len(users[p]) >= SPATIAL_SHARE * total] or ranked[:1]
     within = sub_properties(release, CONTAINMENT_ROOTS)
     parents: dict[str, set[str]] = defaultdict(set)
-    for t in release.data:
-        if t.predicate.value in within and isinstance(t.object, ox.NamedNode):
+    for t in with_predicates(release, within):
+        if isinstance(t.object, ox.NamedNode):
             parents[t.subject.value].add(t.object.value)
 
     def ancestors(place: str) -> set[str]:
@@ -266,7 +265,7 @@ def build(release: Release) -> list[ox.Triple]:
                 add(t.subject, FOAF + "name", t.object)
     for contact in described(release, DCAT + "contactPoint"):
         if isinstance(contact, ox.NamedNode):
-            copy(contact.value, tuple(sorted({t.predicate.value for t in release.data if t.subject == contact})))
+            copy(contact.value, tuple(sorted({t.predicate.value for t in about(release, contact)})))
 
     schemes = set()
     for concept in themes(release):

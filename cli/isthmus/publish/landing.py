@@ -41,7 +41,7 @@ DOWNLOAD_GROUPS = (
     ("The stored queries", ("queries",), True),
 )
 EXAMPLE_COUNT = 4
-EXAMPLE_ROWS = 10
+EXAMPLE_ROWS = 20
 
 
 def script_json(document: dict) -> Markup:
@@ -64,6 +64,10 @@ def human_size(size: int) -> str:
 def statistics(sg: SiteGraph) -> dict:
     """Counts per kind: each root class of the project's ontology (with its subclasses), and
     the classes of other vocabularies for resources no project class covers."""
+    return sg.memo("landing.statistics", lambda: _statistics(sg))
+
+
+def _statistics(sg: SiteGraph) -> dict:
     data = sg.release.data
     subjects = {t.subject for t in data if isinstance(t.subject, ox.NamedNode)}
     ns = sg.namespace
@@ -178,27 +182,37 @@ def licence(sg: SiteGraph) -> dict | None:
 
 def examples(sg: SiteGraph) -> list[dict]:
     """A few stored queries run on the release's store with their default parameters: those
-    tagged ``example`` if any, else SELECT queries whose parameters all have defaults,
-    preferring ones that take parameters and give short answers."""
+    tagged ``example``; when none is, the first SELECT queries (those with parameters
+    first, then by name) whose parameters all have defaults and that give rows. Only the
+    chosen queries run: a stored query may be slow on a large graph."""
+    return [_example(sg, query, result) for query, result in example_runs(sg)]
+
+
+def example_runs(sg: SiteGraph) -> list[tuple]:
+    """The chosen queries and their results, by name (run once per site graph)."""
+    return sg.memo("landing.examples", lambda: _example_runs(sg))
+
+
+def _example_runs(sg: SiteGraph) -> list[tuple]:
     from isthmus.queries import bind, run_local
 
     release = sg.release
-    queries = list(release.queries.values())
+    queries = sorted(release.queries.values(), key=lambda q: q.name)
     tagged = [q for q in queries if "example" in q.tags]
-    candidates = tagged or [q for q in queries if q.form.upper() == "SELECT" and all(
-        p.default is not None or not p.required for p in q.params)]
+    candidates = tagged or sorted(
+        (q for q in queries if q.form.upper() == "SELECT" and all(p.default is not None or not p.required for p in q.params)),
+        key=lambda q: (0 if q.params else 1, q.name))
     runs = []
     for query in candidates:
+        if len(runs) == EXAMPLE_COUNT:
+            break
         try:
             result = run_local(release.store, query.text, bind(query, {}), shown=query.name)
         except QueryError:
             continue
         if result.kind == "select" and result.rows:
             runs.append((query, result))
-    if not tagged:
-        runs.sort(key=lambda qr: (0 if qr[0].params else 1, len(qr[1].rows), qr[0].name))
-    chosen = sorted(runs[:EXAMPLE_COUNT], key=lambda qr: qr[0].name)
-    return [_example(sg, query, result) for query, result in chosen]
+    return sorted(runs, key=lambda qr: qr[0].name)
 
 
 def _example(sg: SiteGraph, query, result) -> dict:

@@ -4,7 +4,12 @@
 A radial layout computed here, deterministic and without JavaScript: the events and
 agreements lie on a ring in date order (clockwise from the top, undated ones last); each
 actor sits inside the ring in the direction of the items it takes part in, nearer the
-centre the more items it has. Node size grows with degree."""
+centre the more items it has. Node size grows with degree.
+
+A large graph (more than ``DETAIL_ITEMS`` items or ``DETAIL_ACTORS`` actors) gets a picture
+that stays readable: the ``TOP`` actors with the most links on a ring, a line between two
+of them as thick as the number of items they take part in together. The list of every
+actor and its items is split into pages of ``LIST_PAGE`` actors."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from isthmus.publish import timeline
-from isthmus.publish.sitegraph import SiteGraph
+from isthmus.publish.sitegraph import SiteGraph, relative
 
 RING = 360.0
 INNER = 300.0
@@ -23,6 +28,12 @@ LABEL_CHARS = 34
 RING_LABEL_MIN_SPACING = 10.0  # px of ring per item below which only the larger items are labelled
 ACTOR_LABELS = 24
 GAP_DEGREES = 6.0
+#: the largest graph drawn item by item; above, the picture shows the top actors
+DETAIL_ITEMS, DETAIL_ACTORS = 400, 300
+TOP = 40
+TOP_EDGES = 300
+#: actors per page of the list
+LIST_PAGE = 500
 
 
 def _f(x: float) -> str:
@@ -30,7 +41,11 @@ def _f(x: float) -> str:
 
 
 def graph(sg: SiteGraph):
-    """(items, actors, edges): items and actors by IRI, edges as (item, actor, role IRIs)."""
+    """(item kinds, edges): items by IRI, edges as (item, actor) -> role IRIs."""
+    return sg.memo("network.graph", lambda: _graph(sg))
+
+
+def _graph(sg: SiteGraph):
     roles = sg.subproperties_of(sg.vocab.involves)
     kinds = timeline.kinds(sg)
     edges: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -48,21 +63,84 @@ def graph(sg: SiteGraph):
     return item_kind, edges
 
 
-def layout(sg: SiteGraph, here: str) -> dict:
+def page_name(number: int) -> str:
+    return "network.html" if number == 1 else f"network-{number}.html"
+
+
+def _ranked(sg: SiteGraph) -> tuple[list[str], dict[str, set[str]], dict[str, set[str]]]:
+    """Actors by degree (most links first), and the actors of each item, the items of each actor."""
+    def compute():
+        _item_kind, edges = graph(sg)
+        actors_of: dict[str, set[str]] = defaultdict(set)
+        items_of: dict[str, set[str]] = defaultdict(set)
+        for (item, actor) in edges:
+            actors_of[item].add(actor)
+            items_of[actor].add(item)
+        actors = sorted(items_of, key=lambda x: (-len(items_of[x]), sg.label(x).lower(), x))
+        return actors, actors_of, items_of
+    return sg.memo("network.ranked", compute)
+
+
+def page_count(sg: SiteGraph) -> int:
+    actors, _actors_of, _items_of = _ranked(sg)
+    return max(1, -(-len(actors) // LIST_PAGE))
+
+
+def views(sg: SiteGraph) -> list[tuple[str, dict]]:
+    """(file, view) of every network page: the picture and the first actors of the list on
+    ``network.html``, the other actors on the next pages."""
+    item_kind, edges = graph(sg)
+    actors, _actors_of, items_of = _ranked(sg)
+    count = page_count(sg)
+    out = []
+    for number in range(1, count + 1):
+        here = page_name(number)
+        share = actors[(number - 1) * LIST_PAGE:number * LIST_PAGE]
+        if number == 1:
+            view = layout(sg, here, listed=share)
+        else:
+            view = _empty(sg, len(actors), len(item_kind))
+            view["actors"] = [_actor_entry(sg, actor, items_of[actor], edges, here) for actor in share]
+        view["page"] = number
+        view["pager"] = [{"number": n, "href": relative(page_name(n), here), "current": n == number,
+                          "text": _range_text(sg, actors[(n - 1) * LIST_PAGE:n * LIST_PAGE])}
+                         for n in range(1, count + 1)] if count > 1 else []
+        out.append((here, view))
+    return out
+
+
+def _range_text(sg: SiteGraph, share: list[str]) -> str:
+    _actors, _actors_of, items_of = _ranked(sg)
+    high, low = len(items_of[share[0]]), len(items_of[share[-1]])
+    return f"{high:,} link{'s' if high != 1 else ''}" if high == low else f"{high:,} to {low:,} links"
+
+
+def _empty(sg: SiteGraph, actors: int, items: int) -> dict:
+    return {"half": HALF, "nodes": [], "edges": [], "labels": [], "actors": [], "items": items, "ring": RING,
+            "marks": [], "kinds": [{"key": key, "text": sg.label(cls)} for key, cls in timeline.kinds(sg)],
+            "total_actors": actors, "top": None, "page": 1, "pager": []}
+
+
+def layout(sg: SiteGraph, here: str, *, listed: list[str] | None = None) -> dict:
+    """The view of the network page: the picture, and the actors ``listed`` (all by default)."""
     item_kind, edges = graph(sg)
     if not edges:
-        return {"half": HALF, "nodes": [], "edges": [], "labels": [], "actors": [], "items": 0, "ring": RING,
-                "marks": [], "kinds": []}
+        view = _empty(sg, 0, 0)
+        view["kinds"] = []
+        return view
+    ranked, actors_of, items_of = _ranked(sg)
+    if listed is None:
+        listed = ranked
+    if len(item_kind) > DETAIL_ITEMS or len(ranked) > DETAIL_ACTORS:
+        view = _empty(sg, len(ranked), len(item_kind))
+        view["top"] = _top(sg, ranked, actors_of, items_of, here)
+        view["actors"] = [_actor_entry(sg, actor, items_of[actor], edges, here) for actor in listed]
+        return view
     dated, undated = timeline.items(sg)
     order = {item.iri: n for n, item in enumerate(dated)}
     undated_rank = {iri: n for n, (iri, _label, _kind) in enumerate(undated)}
     items = sorted(item_kind, key=lambda i: (0, order[i], "") if i in order else
                    (1, undated_rank.get(i, len(undated_rank)), sg.label(i).lower() + i))
-    actors_of: dict[str, set[str]] = defaultdict(set)
-    items_of: dict[str, set[str]] = defaultdict(set)
-    for (item, actor) in edges:
-        actors_of[item].add(actor)
-        items_of[actor].add(item)
     # ring: dated items, a gap, undated items, a gap back to the top
     n_dated = sum(1 for i in items if i in order)
     n_undated = len(items) - n_dated
@@ -85,7 +163,7 @@ def layout(sg: SiteGraph, here: str) -> dict:
         x, y = _polar(RING - 18, gap)
         marks.append({"x": _f(x), "y": _f(y + 4), "text": "undated ↻"})
     # actors: in the direction of their items' mean, nearer the centre the more items they have
-    actors = sorted(items_of, key=lambda x: (-len(items_of[x]), sg.label(x).lower(), x))
+    actors = ranked
     top = max(len(v) for v in items_of.values())
     radius: dict[str, float] = {}
     for actor in actors:
@@ -114,11 +192,45 @@ def layout(sg: SiteGraph, here: str) -> dict:
         (x1, y1), (x2, y2) = pos[actor], pos[item]
         lines.append({"x1": _f(x1), "y1": _f(y1), "x2": _f(x2), "y2": _f(y2), "kind": item_kind[item]})
     labels = _ring_labels(sg, items, angle, actors_of, here) + _actor_labels(sg, actors, pos, radius, items_of, here)
-    return {
-        "half": HALF, "ring": RING, "marks": marks, "nodes": nodes, "edges": lines, "labels": labels, "items": len(items),
-        "kinds": [{"key": key, "text": sg.label(cls)} for key, cls in timeline.kinds(sg)],
-        "actors": [_actor_entry(sg, actor, items_of[actor], edges, here) for actor in actors],
-    }
+    view = _empty(sg, len(actors), len(items))
+    view.update(marks=marks, nodes=nodes, edges=lines, labels=labels,
+                actors=[_actor_entry(sg, actor, items_of[actor], edges, here) for actor in listed])
+    return view
+
+
+def _top(sg: SiteGraph, ranked: list[str], actors_of: dict, items_of: dict, here: str) -> dict:
+    """The ``TOP`` actors on a ring, by degree clockwise from the top, and the lines between
+    those that take part in the same items (the ``TOP_EDGES`` strongest)."""
+    top = ranked[:TOP]
+    index = {actor: n for n, actor in enumerate(top)}
+    together: dict[tuple[str, str], int] = defaultdict(int)
+    for item in sorted(actors_of):
+        mine = sorted((a for a in actors_of[item] if a in index), key=index.__getitem__)
+        for n, a in enumerate(mine):
+            for b in mine[n + 1:]:
+                together[(a, b)] += 1
+    strongest = sorted(together.items(), key=lambda kv: (-kv[1], index[kv[0][0]], index[kv[0][1]]))[:TOP_EDGES]
+    most = max((w for _pair, w in strongest), default=1)
+    high = len(items_of[top[0]])
+    step = 360.0 / len(top)
+    nodes, labels = [], []
+    for n, actor in enumerate(top):
+        angle = n * step
+        x, y = _polar(RING, angle)
+        degree = len(items_of[actor])
+        nodes.append({"x": _f(x), "y": _f(y), "r": _f(3 + 11 * math.sqrt(degree / high)), "kind": "actor",
+                      "href": sg.href(actor, here), "title": f"{sg.label(actor)} (takes part in {degree:,})"})
+        lx, ly = _polar(RING + 20, angle)
+        left = angle > 180
+        labels.append({"x": _f(lx), "y": _f(ly), "rotate": _f(angle - 90 + (180 if left else 0)),
+                       "anchor": "end" if left else "start", "text": _truncate(sg.label(actor)),
+                       "href": sg.href(actor, here), "cls": "ring-label"})
+    lines = []
+    for (a, b), weight in strongest:
+        (x1, y1), (x2, y2) = _polar(RING, index[a] * step), _polar(RING, index[b] * step)
+        lines.append({"x1": _f(x1), "y1": _f(y1), "x2": _f(x2), "y2": _f(y2), "w": _f(0.6 + 5 * math.sqrt(weight / most)),
+                      "title": f"{sg.label(a)} and {sg.label(b)}: {weight:,} together"})
+    return {"nodes": nodes, "labels": labels, "lines": lines, "shown": len(top), "most": most}
 
 
 def _polar(r: float, degrees: float) -> tuple[float, float]:

@@ -53,6 +53,11 @@ class Usage:
                 self.predicates_inclusive[up] += count
 
 
+def usage_of(sg: SiteGraph) -> Usage:
+    """The data's usage counts (counted once per site graph)."""
+    return sg.memo("ontodoc.usage", lambda: Usage(sg))
+
+
 def expression(sg: SiteGraph, term, here: str, depth: int = 0) -> dict:
     """A class or datatype expression: a named term, or a union / intersection / complement."""
     if isinstance(term, ox.BlankNode) and depth < 6:
@@ -144,7 +149,7 @@ def _group(sg: SiteGraph, iri: str) -> str:
 def ontology_view(sg: SiteGraph) -> dict:
     release = sg.release
     here = sg.ontology_path + ".html"
-    usage = Usage(sg)
+    usage = usage_of(sg)
     terms = sorted(sg.terms, key=lambda i: i[len(sg.namespace):].lower())
     children: dict[str, list[str]] = defaultdict(list)
     for t in release.ontology:

@@ -8,6 +8,7 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
+from isthmus.turtle import serialize as serialize_turtle
 from isthmus.publish.sitegraph import (
     CITO,
     MATCH_PREDICATES,
@@ -23,7 +24,6 @@ from isthmus.publish.sitegraph import (
 )
 
 _PLAIN = {XSD + "string", RDF + "langString"}
-_GEN_DELIMS = tuple(":/?#[]@")
 
 
 # --- documents -------------------------------------------------------------------------
@@ -46,75 +46,9 @@ def description(sg: SiteGraph, iri: str) -> list[ox.Triple]:
     return sorted(set(found), key=sort_key)
 
 
-def _used_iris(items: list[ox.Triple]) -> set[str]:
-    iris = {term.value for t in items for term in (t.subject, t.predicate, t.object) if isinstance(term, ox.NamedNode)}
-    iris |= {t.object.datatype.value for t in items if isinstance(t.object, ox.Literal)}
-    return iris
-
-
 def turtle(items: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
-    """Turtle with only the prefixes it uses, prefix lines sorted (so the bytes are stable)."""
-    iris = _used_iris(items)
-    used = {name: ns for name, ns in prefixes.items() if name and any(i.startswith(ns) for i in iris)}
-    text = ox.serialize(items, format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
-    lines = text.splitlines()
-    count = 0
-    while count < len(lines) and lines[count].startswith("@prefix"):
-        count += 1
-    head, body = sorted(lines[:count]), lines[count:]
-    while body and not body[0].strip():
-        body.pop(0)
-    return ("\n".join(head + ([""] if head else []) + body).rstrip("\n") + "\n").encode("utf-8")
-
-
-class Framer:
-    """Frames resource descriptions as JSON-LD with the release's context (read once)."""
-
-    def __init__(self, context: dict):
-        from isthmus.jsonld import Context
-
-        full = Context(context)
-        self.ctx = context["@context"]
-        # (key, expanded IRI or None for keywords and aliases, whether it is a prefix)
-        self.entries: list[tuple[str, str | None, bool]] = []
-        for key, value in self.ctx.items():
-            target = value if isinstance(value, str) else value.get("@id", key) if isinstance(value, dict) else None
-            if key.startswith("@") or (isinstance(target, str) and target.startswith("@")):
-                self.entries.append((key, None, False))
-            elif isinstance(target, str):
-                expanded = full.expand(target)
-                is_prefix = (isinstance(value, str) and expanded.endswith(_GEN_DELIMS)) or (
-                    isinstance(value, dict) and value.get("@prefix") is True)
-                self.entries.append((key, expanded, is_prefix))
-
-    def pruned(self, items: list[ox.Triple]) -> dict:
-        """The context with only the terms and prefixes ``items`` can use; compacting with
-        it gives the same document as with the whole context."""
-        iris = _used_iris(items)
-        keep: set[str] = set()
-        for key, expanded, is_prefix in self.entries:
-            if expanded is None or expanded in iris or (
-                    is_prefix and any(i.startswith(expanded) and i != expanded for i in iris)):
-                keep.add(key)
-        # the prefixes the kept terms are written with (their @id and @type)
-        for key in list(keep):
-            value = self.ctx[key]
-            for part in (value.get("@id"), value.get("@type")) if isinstance(value, dict) else (value,):
-                if isinstance(part, str) and ":" in part and not part.startswith("@"):
-                    prefix = part.split(":", 1)[0]
-                    if prefix in self.ctx:
-                        keep.add(prefix)
-        return {"@context": {key: value for key, value in self.ctx.items() if key in keep}}
-
-    def document(self, items: list[ox.Triple], iri: str) -> bytes:
-        """The description as JSON-LD, framed on ``iri`` with pyLD."""
-        from pyld import jsonld as pyld
-
-        nquads = ox.serialize(items, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-        expanded = pyld.from_rdf(nquads, {"format": "application/n-quads"})
-        ctx = self.pruned(items)
-        framed = pyld.frame(expanded, {"@context": ctx["@context"], "@id": iri}, {"embed": "@once"})
-        return (json.dumps(framed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """Readable Turtle (``isthmus.turtle``) with only the prefixes it uses, sorted."""
+    return serialize_turtle(items, prefixes)
 
 
 # --- views -----------------------------------------------------------------------------
@@ -175,11 +109,19 @@ def properties(sg: SiteGraph, subject, here: str, *, skip=(RDF_TYPE, RDFS_LABEL)
             grouped[t.predicate.value].append(t.object)
     rows = []
     for predicate, values in grouped.items():
-        views = [value_view(sg, v, here, depth) for v in values]
-        views.sort(key=lambda v: (natural(v.get("text", "")), v.get("iri", ""), v.get("lang", ""), json.dumps(v, sort_keys=True)))
+        views = _sorted_values([value_view(sg, v, here, depth) for v in values])
         rows.append({"predicate": predicate_view(sg, predicate, here), "values": views})
     rows.sort(key=lambda r: (r["predicate"]["text"].lower(), r["predicate"]["iri"]))
     return rows
+
+
+def _sorted_values(views: list[dict]) -> list[dict]:
+    """Values by text (numbers by value), IRI and language; ties broken by the whole view."""
+    keyed = [((natural(v.get("text", "")), v.get("iri", ""), v.get("lang", "")), v) for v in views]
+    keyed.sort(key=lambda kv: kv[0])
+    if any(keyed[n][0] == keyed[n + 1][0] for n in range(len(keyed) - 1)):
+        keyed.sort(key=lambda kv: (kv[0], json.dumps(kv[1], sort_keys=True)))
+    return [v for _key, v in keyed]
 
 
 def _owner(sg: SiteGraph, node, limit: int = 50):

@@ -24,7 +24,9 @@ import pyoxigraph as ox
 
 from isthmus.publish import dcat
 from isthmus.publish.model import Release
-from isthmus.publish.void import DCAT, DCTERMS, FOAF, OWL, RDF_TYPE, RDFS, described, describe_in_store, is_wikidata_item
+from isthmus.publish.void import (
+    DCAT, DCTERMS, FOAF, OWL, RDF_TYPE, RDFS, described, describe_in_store, is_wikidata_item, with_predicates,
+)
 
 SCHEMA = "http://schema.org/"
 BIBO = "http://purl.org/ontology/bibo/"
@@ -95,9 +97,8 @@ def work(release: Release, iri: str) -> dict:
     """A source of the dataset (the article) as a CreativeWork, described by the resource of
     the data whose ``schema:url`` or ``owl:sameAs`` is the source's IRI, if any."""
     described_by = sorted(
-        {t.subject.value for t in release.data
-         if t.object == ox.NamedNode(iri) and t.predicate.value in (SCHEMA + "url", OWL + "sameAs")
-         and isinstance(t.subject, ox.NamedNode)}
+        {t.subject.value for t in with_predicates(release, (SCHEMA + "url", OWL + "sameAs"))
+         if t.object == ox.NamedNode(iri) and isinstance(t.subject, ox.NamedNode)}
     )
     subjects = [iri, *described_by]
     types = {t.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for s in subjects for t in _objects(release, s, RDF_TYPE)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -36,6 +36,7 @@ LABEL_PREDICATES = (RDFS_LABEL, SKOS + "prefLabel", DCTERMS + "title", SCHEMA + 
 MATCH_PREDICATES = (OWL + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch")
 PRECISION = {XSD + "gYear": "year", XSD + "gYearMonth": "month", XSD + "date": "day", XSD + "dateTime": "day"}
 
+_LOCAL = re.compile(r"[\w.-]*")
 _DATE = re.compile(r"^(-?\d{4,})(?:-(\d\d)(?:-(\d\d))?)?")
 
 
@@ -43,6 +44,7 @@ def sort_key(t: ox.Triple) -> tuple[str, str, str]:
     return (str(t.subject), str(t.predicate), str(t.object))
 
 
+@lru_cache(maxsize=1 << 16)
 def natural(text: str) -> tuple:
     """A sort key that orders numbers by value: '[2, …]' before '[10, …]'."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text.lower()) if part)
@@ -72,12 +74,19 @@ class SiteGraph:
         self.out: dict = defaultdict(list)  # subject -> triples (data and ontology)
         self.into: dict = defaultdict(list)  # object -> triples (data and ontology)
         self.data_out: dict = defaultdict(list)  # subject -> triples of the data
-        for t in release.data:
-            self.data_out[t.subject].append(t)
-        for t in list(release.data) + list(release.ontology):
-            self.out[t.subject].append(t)
-            if not isinstance(t.object, ox.Literal):
-                self.into[t.object].append(t)
+        # subject -> (predicate, literal) of the label predicates: a label needs no more
+        self._label_values: dict = defaultdict(list)
+        labelling = set(LABEL_PREDICATES)
+        for items, in_data in ((release.data, True), (release.ontology, False)):
+            for t in items:
+                subject, value = t.subject, t.object
+                if in_data:
+                    self.data_out[subject].append(t)
+                self.out[subject].append(t)
+                if not isinstance(value, ox.Literal):
+                    self.into[value].append(t)
+                elif (predicate := t.predicate.value) in labelling:
+                    self._label_values[subject].append((predicate, value))
         self.ontology_path = release.page_path(release.ontology_iri) or "ontology"
         # every named resource described below the landing page gets a page
         self.pages: dict[str, str] = {}
@@ -90,12 +99,28 @@ class SiteGraph:
                 continue
             self.pages[iri] = path
         self._labels: dict[str, str] = {}
+        self._curies: dict[str, str] = {}
+        self._memo: dict[str, object] = {}
+        self._po: dict = {}  # subject -> predicate IRI -> objects, made on first use
+        self._prefixes = sorted((name, ns) for name, ns in release.prefixes.items() if name)
+
+    def memo(self, key: str, compute):
+        """``compute()``, computed once per site graph (for views that several pages share)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     # --- reading -----------------------------------------------------------------------
 
     def objects(self, subject, predicate: str) -> list:
         node = subject if not isinstance(subject, str) else ox.NamedNode(subject)
-        return [t.object for t in self.out.get(node, ()) if t.predicate.value == predicate]
+        by_predicate = self._po.get(node)
+        if by_predicate is None:
+            by_predicate = {}
+            for t in self.out.get(node, ()):
+                by_predicate.setdefault(t.predicate.value, []).append(t.object)
+            self._po[node] = by_predicate
+        return list(by_predicate.get(predicate, ()))
 
     def first(self, subject, predicate: str, *, language: str | None = "en"):
         """The value of ``predicate`` (an English one first, then one without language)."""
@@ -116,12 +141,12 @@ class SiteGraph:
         """A human name for ``iri``: its English label, else any label, else a short form."""
         if iri in self._labels:
             return self._labels[iri]
-        node = ox.NamedNode(iri)
+        values = self._label_values.get(ox.NamedNode(iri), ())
         found = None
-        for predicate in LABEL_PREDICATES:
-            value = self.first(node, predicate)
-            if value is not None and isinstance(value, ox.Literal):
-                found = value.value
+        for predicate in LABEL_PREDICATES:  # as ``first``: English, then no language, then any
+            ranked = sorted((_language_rank(v, "en"), str(v), v.value) for p, v in values if p == predicate)
+            if ranked:
+                found = ranked[0][2]
                 break
         if found is None:
             found = self.curie(iri)
@@ -133,13 +158,18 @@ class SiteGraph:
         return sorted(values, key=lambda v: (_language_rank(v, "en"), v.language or "", v.value))
 
     def curie(self, iri: str) -> str:
-        best, chosen = "", ""
-        for name, ns in sorted(self.release.prefixes.items()):
-            if name and iri.startswith(ns) and len(ns) > len(best):
-                best, chosen = ns, name
-        if best and re.fullmatch(r"[\w.-]*", iri[len(best):]):
-            return f"{chosen}:{iri[len(best):]}"
-        return iri
+        """``prefix:local`` with the longest declared namespace, else the IRI."""
+        found = self._curies.get(iri)
+        if found is None:
+            best, chosen = "", ""
+            for name, ns in self._prefixes:
+                if iri.startswith(ns) and len(ns) > len(best):
+                    best, chosen = ns, name
+            found = iri
+            if best and _LOCAL.fullmatch(iri[len(best):]):
+                found = f"{chosen}:{iri[len(best):]}"
+            self._curies[iri] = found
+        return found
 
     # --- hierarchies --------------------------------------------------------------------
 
@@ -211,12 +241,37 @@ class SiteGraph:
         return relative(target, here) if target is not None else iri
 
 
+_SAFE = "/!$&'()*+,;=:@-._~"
+
+
 def relative(target: str, here: str) -> str:
     """``target`` (a site path, maybe with '#anchor') relative to the page ``here``."""
     path, hash_, anchor = target.partition("#")
-    base = posixpath.dirname(here) or "."
-    rel = quote(posixpath.relpath(path, base), safe="/!$&'()*+,;=:@-._~")
+    rel = _relpath(path, posixpath.dirname(here))
     return rel + (hash_ + anchor if hash_ else "")
+
+
+@lru_cache(maxsize=1 << 17)
+def _relpath(path: str, base: str) -> str:
+    """``quote(posixpath.relpath(path, base or "."))`` without touching the file system:
+    site paths are clean (no empty, '.' or '..' segments), so a common prefix of segments
+    is all there is to it; anything else goes the long way."""
+    parts, start = path.split("/"), base.split("/") if base else []
+    if "" in parts or "." in parts or ".." in parts or "" in start or "." in start or ".." in start:
+        return quote(posixpath.relpath(path, base or "."), safe=_SAFE)
+    common = 0
+    for a, b in zip(parts, start):
+        if a != b:
+            break
+        common += 1
+    if common == len(parts):  # the path is the base folder or above it
+        return quote(posixpath.relpath(path, base or "."), safe=_SAFE)
+    return "../" * (len(start) - common) + _quote("/".join(parts[common:]))
+
+
+@lru_cache(maxsize=1 << 16)
+def _quote(path: str) -> str:
+    return quote(path, safe=_SAFE)
 
 
 def _language_rank(value, language: str | None) -> int:

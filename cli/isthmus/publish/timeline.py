@@ -3,7 +3,12 @@ precision the data gives (a year, a month or a day), coloured by kind.
 
 Two views in one SVG: an overview on a linear time axis (a mark's width is its precision;
 a line after it runs to its end date), and a chronology with one row per item, where a
-strip of twelve months shows the precision (the whole year, one month, or a day)."""
+strip of twelve months shows the precision (the whole year, one month, or a day).
+
+A large graph (more than ``DETAIL`` dated items) gets a picture that stays readable: how
+many items each year has, one stacked bar per year, each bar a link to that year in the
+list. The list of every item, in date order, is split into pages of ``LIST_PAGE`` items.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from isthmus.publish.sitegraph import SiteGraph, parse_date
+from isthmus.publish.sitegraph import SiteGraph, parse_date, relative
 
 WIDTH = 1000
 MARGIN = 16
@@ -26,6 +31,11 @@ MONTH_W = 16
 LABEL_X = STRIP_X + 12 * MONTH_W + 14
 LABEL_CHARS = 96
 MONTHS = "JFMAMJJASOND"
+#: at most this many dated items are drawn one by one; above, the picture counts per year
+DETAIL = 500
+#: items per page of the list
+LIST_PAGE = 1000
+BARS_TOP, BARS_HEIGHT = 44, 180
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,10 @@ def kinds(sg: SiteGraph) -> list[tuple[str, str]]:
 
 def items(sg: SiteGraph) -> tuple[list[Item], list[tuple[str, str, str]]]:
     """The dated events and agreements in date order, and the undated ones (iri, label, kind)."""
+    return sg.memo("timeline.items", lambda: _items(sg))
+
+
+def _items(sg: SiteGraph) -> tuple[list[Item], list[tuple[str, str, str]]]:
     vocab = sg.vocab
     dated: list[Item] = []
     undated: list[tuple[str, str, str]] = []
@@ -111,17 +125,93 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def layout(sg: SiteGraph, here: str) -> dict:
+def page_name(number: int) -> str:
+    """The file of the list's page ``number`` (from 1): timeline.html, timeline-2.html, …"""
+    return "timeline.html" if number == 1 else f"timeline-{number}.html"
+
+
+def page_count(sg: SiteGraph) -> int:
     dated, undated = items(sg)
-    view = {"width": WIDTH, "items": [], "undated": [
-        {"href": sg.href(iri, here), "text": label, "kind": kind} for iri, label, kind in undated],
-        "kinds": [{"key": key, "view_href": sg.href(cls, here), "text": sg.label(cls)} for key, cls in kinds(sg)]}
+    return max(1, -(-(len(dated) + len(undated)) // LIST_PAGE))
+
+
+def views(sg: SiteGraph) -> list[tuple[str, dict]]:
+    """(file, view) of every timeline page: the picture and the first part of the list on
+    ``timeline.html``, the rest of the list on the next pages."""
+    dated, undated = items(sg)
+    entries = [("dated", i) for i in dated] + [("undated", u) for u in undated]
+    chunks = [entries[n:n + LIST_PAGE] for n in range(0, len(entries), LIST_PAGE)] or [[]]
+    year_page: dict[int, int] = {}
+    for number, chunk in enumerate(chunks, 1):
+        for kind, entry in chunk:
+            if kind == "dated":
+                year_page.setdefault(entry.year, number)
+    pager = [{"number": n, "file": page_name(n), "text": _range_text(chunk)} for n, chunk in enumerate(chunks, 1)]
+    out = []
+    for number, chunk in enumerate(chunks, 1):
+        here = page_name(number)
+        if number == 1:
+            view = layout(sg, here, dated=dated, undated=undated, year_page=year_page)
+        else:
+            view = _frame(sg, here, dated, undated)
+            view.update(height=40, overview=None, bars=None, rows=[], gaps=[], years=[], ticks=[])
+        page_dated = [entry for kind, entry in chunk if kind == "dated"]
+        view["items"] = _list_items(sg, page_dated, here, anchors=len(dated) > DETAIL)
+        view["undated"] = [{"href": sg.href(entry[0], here), "text": entry[1], "kind": entry[2]}
+                           for k, entry in chunk if k == "undated"]
+        view["page"] = number
+        view["pager"] = [dict(p, href=relative(p["file"], here), current=p["number"] == number) for p in pager] \
+            if len(chunks) > 1 else []
+        out.append((here, view))
+    return out
+
+
+def _range_text(chunk: list) -> str:
+    years = [entry.year for kind, entry in chunk if kind == "dated"]
+    text = "" if not years else str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+    if any(kind == "undated" for kind, _entry in chunk):
+        text = f"{text}, undated" if text else "undated"
+    return text
+
+
+def _list_items(sg: SiteGraph, dated: list[Item], here: str, *, anchors: bool) -> list[dict]:
+    """The list's entries; with ``anchors``, the first of each year is the target of its bar."""
+    out, previous = [], None
+    for i in dated:
+        out.append({"href": sg.href(i.iri, here), "text": i.label, "kind": i.kind, "kind_label": i.kind_label,
+                    "date": i.date_text, "precision": i.precision, "end": i.end_text,
+                    "anchor": f"y{i.year}" if anchors and i.year != previous else ""})
+        previous = i.year
+    return out
+
+
+def _frame(sg: SiteGraph, here: str, dated: list[Item], undated: list) -> dict:
+    """What every timeline page shows around its part of the list."""
+    return {"width": WIDTH, "items": [], "undated": [], "total": len(dated), "total_undated": len(undated),
+            "page": 1, "pager": [],
+            "kinds": [{"key": key, "view_href": sg.href(cls, here), "text": sg.label(cls)} for key, cls in kinds(sg)]}
+
+
+def layout(sg: SiteGraph, here: str, *, dated: list[Item] | None = None, undated: list | None = None,
+           year_page: dict[int, int] | None = None) -> dict:
+    """The view of the timeline page: the picture, and (unless ``views`` pages it) the list."""
+    if dated is None or undated is None:
+        dated, undated = items(sg)
+    view = _frame(sg, here, dated, undated)
+    view.update(bars=None)
+    view["items"] = _list_items(sg, dated, here, anchors=len(dated) > DETAIL)
+    view["undated"] = [
+        {"href": sg.href(iri, here), "text": label, "kind": kind} for iri, label, kind in undated]
     if not dated:
         view.update(height=40, overview=None, rows=[], gaps=[], years=[], ticks=[])
         return view
     first = math.floor(min(i.year for i in dated) / 10) * 10
     last = math.ceil((max(max(i.year for i in dated), max((i.end[0] for i in dated if i.end), default=0)) + 1) / 10) * 10
     scale = (AXIS_X1 - AXIS_X0) / max(last - first, 1)
+    if len(dated) > DETAIL:
+        view.update(height=BARS_TOP + BARS_HEIGHT + 34, overview=None, rows=[], gaps=[], years=[],
+                    bars=_bars(sg, dated, first, last, scale, here, year_page or {}))
+        return view
 
     def x(t: float) -> float:
         return AXIS_X0 + (t - first) * scale
@@ -168,9 +258,38 @@ def layout(sg: SiteGraph, here: str) -> dict:
                 header_y=header_y, months=[{"x": _f(STRIP_X + n * MONTH_W + MONTH_W / 2), "text": m}
                                            for n, m in enumerate(MONTHS)],
                 strip_x=STRIP_X, strip_w=12 * MONTH_W, label_x=LABEL_X)
-    view["items"] = [{"href": sg.href(i.iri, here), "text": i.label, "kind": i.kind, "kind_label": i.kind_label,
-                      "date": i.date_text, "precision": i.precision, "end": i.end_text} for i in dated]
     return view
+
+
+def _bars(sg: SiteGraph, dated: list[Item], first: int, last: int, scale: float, here: str,
+          year_page: dict[int, int]) -> dict:
+    """One bar per year, its parts the counts per kind, each a link to the year in the list."""
+    keys = [key for key, _cls in kinds(sg)]
+    counts: dict[int, dict[str, int]] = {}
+    for item in dated:
+        counts.setdefault(item.year, dict.fromkeys(keys, 0))[item.kind] += 1
+    top = max(sum(c.values()) for c in counts.values())
+    unit = BARS_HEIGHT / top
+    base_y = BARS_TOP + BARS_HEIGHT
+    bars = []
+    for year in sorted(counts):
+        x = AXIS_X0 + (year - first) * scale
+        y = base_y
+        parts = []
+        for key in keys:
+            h = counts[year][key] * unit
+            if counts[year][key]:
+                y -= h
+                parts.append({"kind": key, "y": _f(y), "h": _f(max(h, 0.5))})
+        total = sum(counts[year].values())
+        names = dict((k, sg.label(c)) for k, c in kinds(sg))
+        said = " and ".join(f"{counts[year][k]:,} {names[k]}{'s' if counts[year][k] != 1 else ''}" for k in keys if counts[year][k])
+        target = f"{page_name(year_page.get(year, 1))}#y{year}"
+        bars.append({"x": _f(x + 0.5), "w": _f(max(scale - 1, 1.0)), "parts": parts, "total": total,
+                     "href": relative(target, here), "title": f"{year}: {said}"})
+    step = 10 if last - first <= 200 else 50
+    return {"bars": bars, "axis_y": base_y, "x0": AXIS_X0, "x1": AXIS_X1, "top": top, "top_y": BARS_TOP,
+            "ticks": [{"x": _f(AXIS_X0 + (year - first) * scale), "label": str(year)} for year in range(first, last + 1, step)]}
 
 
 def _gap_text(previous: int, year: int) -> str:

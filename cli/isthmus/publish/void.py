@@ -66,12 +66,30 @@ WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 
 def described(release: Release, predicate: str, subject: str | None = None) -> list:
     """The objects of ``(subject or the dataset, predicate)`` in the data, sorted."""
-    subject = subject or release.dataset
-    return sorted(
-        (t.object for t in release.data if t.subject.value == subject and t.predicate.value == predicate
-         and not isinstance(t.subject, ox.BlankNode)),
-        key=str,
-    )
+    return sorted((t.object for t in about(release, ox.NamedNode(subject or release.dataset))
+                   if t.predicate.value == predicate), key=str)
+
+
+def about(release: Release, subject) -> list[ox.Triple]:
+    """The triples of the data with ``subject`` (a term) as subject: a binary search, as
+    ``release.data`` is sorted by subject (in N-Triples form) first."""
+    from bisect import bisect_left, bisect_right
+
+    key, by_subject = str(subject), lambda t: str(t.subject)  # noqa: E731
+    return release.data[bisect_left(release.data, key, key=by_subject):bisect_right(release.data, key, key=by_subject)]
+
+
+def with_predicates(release: Release, predicates) -> list[ox.Triple]:
+    """The triples of the data whose predicate is one of ``predicates`` (IRIs), by
+    predicate, then in data order. The data is indexed by predicate once, on first use
+    (several builders each look at a few predicates of a large graph)."""
+    index = vars(release).get("_by_predicate")  # kept with the release it indexes
+    if index is None:
+        index = {}
+        for t in release.data:
+            index.setdefault(t.predicate.value, []).append(t)
+        vars(release)["_by_predicate"] = index
+    return [t for p in sorted(set(predicates)) for t in index.get(p, ())]
 
 
 def describe_in_store(release: Release, subject: str, predicates: tuple[str, ...]) -> list[ox.Triple]:
@@ -118,18 +136,19 @@ def statistics(items: list[ox.Triple]) -> Statistics:
     properties: dict[str, PropertyStats] = defaultdict(PropertyStats)
     links: dict[str, int] = defaultdict(int)
     for t in items:
-        subjects.add(t.subject)
-        objects.add(t.object)
-        stats = properties[t.predicate.value]
+        s, p, o = t.subject, t.predicate.value, t.object
+        subjects.add(s)
+        objects.add(o)
+        stats = properties[p]
         stats.triples += 1
-        stats.subjects.add(t.subject)
-        stats.objects.add(t.object)
-        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            instances[t.object.value]  # a class with only blank-node instances still counts
-            if isinstance(t.subject, ox.NamedNode):
-                instances[t.object.value].add(t.subject)
-        if t.predicate.value in LINK_PREDICATES and is_wikidata_item(t.object):
-            links[t.predicate.value] += 1
+        stats.subjects.add(s)
+        stats.objects.add(o)
+        if p == RDF_TYPE and isinstance(o, ox.NamedNode):
+            members = instances[o.value]  # a class with only blank-node instances still counts
+            if isinstance(s, ox.NamedNode):
+                members.add(s)
+        if p in LINK_PREDICATES and is_wikidata_item(o):
+            links[p] += 1
     return Statistics(
         triples=len(items),
         entities=sum(1 for s in subjects if isinstance(s, ox.NamedNode)),
