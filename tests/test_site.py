@@ -173,6 +173,7 @@ def broken_links(out: Path) -> list[str]:
                 continue  # absolute: another site, or a data: URL
             assert not link.startswith("/"), f"{page}: {link} is not relative"
             target, _, anchor = link.partition("#")
+            target = target.partition("?")[0]  # a query string (query.html?query=NAME) names no file
             file = (page.parent / unquote(target)).resolve() if target else page
             if not file.is_file():
                 broken.append(f"{page}: {link}")
@@ -572,3 +573,42 @@ def test_a_failure_in_the_background_process_fails_the_build(tmp_path, monkeypat
     with pytest.raises(OutputError, match="disk full"):
         releases.build(release, tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == [], "the temporary folder is removed"
+
+
+def test_the_vendored_query_engine_is_the_published_npm_build(built):
+    """The files copied into every release are those SOURCE.md records (npm oxigraph's
+    web build, by SHA-256), and the release carries its licence."""
+    import hashlib
+    from importlib import resources
+
+    from isthmus.publish import querypage
+
+    folder = resources.files("isthmus").joinpath("vendor", "oxigraph")
+    source = folder.joinpath("SOURCE.md").read_text()
+    assert f"version {querypage.ENGINE_VERSION}" in source
+    recorded = dict(re.findall(r"^\| (\S+) \| ([0-9a-f]{64}) \|$", source, re.M))
+    assert set(recorded) == {"web.js", "web_bg.wasm"}
+    _release, out = built
+    for name, digest in recorded.items():
+        assert hashlib.sha256(folder.joinpath(name).read_bytes()).hexdigest() == digest, name
+        assert hashlib.sha256((out / querypage.ASSET_FOLDER / name).read_bytes()).hexdigest() == digest, name
+    assert "Permission is hereby granted" in (out / querypage.ASSET_FOLDER / "LICENSE-MIT").read_text()
+
+
+def test_the_query_page_offers_every_stored_query_with_its_defaults_bound(built):
+    from isthmus.publish.querypage import bound_text
+
+    release, out = built
+    html = (out / "query.html").read_text()
+    config = json.loads(re.search(r'<script type="application/json" id="query-config">(.*?)</script>', html, re.S).group(1))
+    assert [q["name"] for q in config["queries"]] == sorted(release.queries)
+    for entry in config["queries"]:
+        query = release.queries[entry["name"]]
+        assert entry["text"] == bound_text(query)
+        for param in query.params:
+            if param.default is not None:
+                assert "VALUES" in entry["text"] and param.default in entry["text"], entry["name"]
+    loaded = {f["path"] for f in config["files"]}
+    assert loaded == {d.path for d in release.distributions if (d.role, d.format) in (("data", "ntriples"), ("ontology", "turtle"))}
+    assert all((out / path).is_file() for path in loaded)
+    assert all((out / path).is_file() for path in (config["engine"], config["wasm"]))

@@ -172,3 +172,117 @@ def test_ontology_anchors_land_on_their_terms(release_site, watched):
     article = page.locator(f'article[id="{local}"]')
     assert article.is_visible()
     assert article.evaluate("e => e.matches(':target')")
+
+
+# --- the query page: Oxigraph's WebAssembly build over the dumps -------------------------
+
+
+def _finished(page, timeout: float = 60_000) -> str:
+    page.wait_for_function("['done', 'error'].includes(document.body.dataset.state)", timeout=timeout)
+    return page.evaluate("document.body.dataset.state")
+
+
+def _browser_rows(page) -> list[tuple]:
+    """The result table's rows: an IRI cell by its full IRI (the link's title), a literal by
+    its text, a blank node as '_:'."""
+    return [tuple(row) for row in page.evaluate("""() =>
+        [...document.querySelectorAll('#query-results tbody tr')].map(tr => [...tr.cells].map(td => {
+            const a = td.querySelector('a');
+            if (a) return a.title;
+            const lit = td.querySelector('.lit');
+            if (lit) return lit.textContent;
+            return td.textContent.startsWith('_:') ? '_:' : td.textContent;
+        }))""")]
+
+
+def _python_rows(release, text: str) -> tuple[list[str], list[tuple]]:
+    result = release.store.query(text)
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        cells = []
+        for name in names:
+            term = solution[name]
+            cells.append("" if term is None else "_:" if isinstance(term, ox.BlankNode) else term.value)
+        rows.append(tuple(cells))
+    return names, rows
+
+
+def _unordered(rows: list[tuple]) -> list[tuple]:
+    """Rows in a stable order, each GROUP_CONCAT cell's parts sorted: SPARQL leaves the
+    order of a group's values to the engine, which follows the order the data was loaded."""
+    def cell(text: str) -> str:
+        for separator in ("; ", ", "):
+            if separator in text:
+                return separator.join(sorted(text.split(separator)))
+        return text
+    return sorted(tuple(cell(c) for c in row) for row in rows)
+
+
+def test_query_page_answers_every_stored_query_as_the_cli_does(release_site, watched, tmp_path):
+    """Each stored query, opened as query.html?query=NAME, runs in the browser over the
+    dumps and gives the rows pyoxigraph gives on the release's store."""
+    from isthmus.publish.querypage import bound_text
+
+    release, _out, _iri, base = release_site
+    assert len(release.queries) >= 15
+    for name, query in sorted(release.queries.items()):
+        page = watched.open(base + f"query.html?query={name}")
+        assert _finished(page) == "done", f"{name}: {page.inner_text('#query-results')}"
+        assert page.input_value("#query-text") == bound_text(query)
+        columns, expected = _python_rows(release, bound_text(query))
+        shown = page.evaluate("[...document.querySelectorAll('#query-results thead th')].map(th => th.textContent)")
+        assert shown == columns, name
+        got = _browser_rows(page)
+        assert int(page.get_attribute("#query-results table", "data-rows")) == len(expected), name
+        assert _unordered(got) == _unordered(expected), name
+        assert expected, f"{name}: the stored query gives no rows on the release"
+    page.screenshot(path=str(tmp_path / "query.png"), full_page=True)
+    assert (tmp_path / "query.png").stat().st_size > 5000
+    assert not watched.problems, "\n".join(watched.problems)
+    assert all(u.startswith(base) for u in watched.requests), "the query page fetched from another site"
+
+
+def test_query_page_runs_an_edited_query_and_reports_errors_without_console_errors(release_site, watched):
+    release, _out, iri, base = release_site
+    page = watched.open(base + "query.html")
+    assert page.evaluate("document.body.dataset.state") == "idle"
+    page.fill("#query-text", "SELECT ?s WHERE { ?s ?p")
+    page.click("#query-run")
+    assert _finished(page) == "error"
+    assert "error at" in page.locator("#query-results .error").inner_text()
+    # a hostile literal comes back as text and runs nothing
+    page.fill("#query-text", f"SELECT ?label WHERE {{ <{iri}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")
+    page.click("#query-run")
+    assert _finished(page) == "done"
+    assert page.evaluate("window.__pwned") is None
+    assert NASTY in [row[0] for row in _browser_rows(page)]
+    assert page.get_by_text("<script>window.__pwned = 1</script>").first.is_visible()
+    # ASK and CONSTRUCT answers
+    page.fill("#query-text", f"ASK {{ <{iri}> ?p ?o }}")
+    page.click("#query-run")
+    assert _finished(page) == "done"
+    assert page.locator("#query-results .answer").inner_text() == "Yes (true)"
+    page.fill("#query-text", f"CONSTRUCT WHERE {{ <{iri}> ?p ?o }}")
+    page.click("#query-run")
+    assert _finished(page) == "done"
+    got = ox.parse(page.locator("#query-results pre").inner_text().encode(), format=ox.RdfFormat.N_TRIPLES)
+    assert {q.triple for q in got} == {q.triple
+                                for q in release.store.quads_for_pattern(ox.NamedNode(iri), None, None)}
+    # a result IRI of the release links to its page on the site
+    page.fill("#query-text", f"SELECT ?s WHERE {{ VALUES ?s {{ <{iri}> }} }}")
+    page.click("#query-run")
+    assert _finished(page) == "done"
+    page.locator("#query-results tbody a").first.click()
+    page.wait_for_load_state("load")
+    assert page.url == base + f"{release.page_path(iri)}.html"
+    assert not watched.problems, "\n".join(watched.problems)
+
+
+def test_query_page_from_a_file_says_it_needs_a_web_server(release_site, watched):
+    _release, out, _iri, _base = release_site
+    page = watched.open((out / "query.html").as_uri())
+    assert page.evaluate("document.body.dataset.state") == "error"
+    assert "web server" in page.inner_text("#query-status")
+    assert page.locator("#query-run").is_disabled()
+    assert not watched.problems, "\n".join(watched.problems)

@@ -18,13 +18,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from isthmus.errors import DataError, OutputError
-from isthmus.publish import framing, landing, network, ontodoc, pages, timeline, workers
+from isthmus.publish import framing, landing, network, ontodoc, pages, querypage, timeline, workers
 from isthmus.publish.model import Release, save
 from isthmus.publish.sitegraph import SiteGraph, natural, relative
 
-ASSETS = ("style.css",)
+ASSETS = ("style.css", "query.js")
 #: files of the site itself, beside which no resource page may land
-SITE_FILES = ("index.html", "browse.html", "timeline.html", "network.html", ".htaccess", "SHA256SUMS",
+SITE_FILES = ("index.html", "browse.html", "timeline.html", "network.html", "query.html", ".htaccess", "SHA256SUMS",
               "void.ttl", "catalog.ttl", "catalog.jsonld")
 
 
@@ -120,6 +120,8 @@ def render(release: Release, root: Path, *, dataset_jsonld: dict | Callable[[], 
     onto = ontodoc.ontology_view(sg)
     write(ontology_page, "ontology.html", onto=onto, main_id=onto["ids"]["main"])
     write("index.html", "index.html", ds=landing.landing_view(sg, root, dataset_jsonld))
+    write(querypage.HERE, "query.html", qp=querypage.view(sg))
+    querypage.copy_engine(root)
     for name in ASSETS:
         save(root, f"assets/{name}", resources.files("isthmus").joinpath("templates", "assets", name).read_bytes())
     save(root, ".htaccess", htaccess(sg, root).encode("utf-8"))
@@ -308,13 +310,15 @@ def htaccess(sg: SiteGraph, root: Path) -> str:
         "",
         "AddType text/html .html",
         "AddType text/css .css",
+        "AddType text/javascript .js",
+        "AddType application/wasm .wasm",
         "AddType text/turtle .ttl",
         "AddType application/ld+json .jsonld",
         "AddType application/rdf+xml .rdf",
         "AddType application/n-triples .nt",
         "AddType application/sparql-query .rq",
         "AddType application/zip .zip",
-        "AddCharset utf-8 .html .css .ttl .jsonld .nt .rq",
+        "AddCharset utf-8 .html .css .js .ttl .jsonld .nt .rq",
         "",
     ]
     if (root / ".well-known" / "void").is_file():
