@@ -1,5 +1,6 @@
 """Measure the CLI's budgets on the bundled graph: cold `isthmus query NAME` (every
-stored query) and `isthmus validate`, each in fresh processes, as a user runs them.
+stored query), `isthmus validate` (fresh and cached) and `isthmus publish`, each in fresh
+processes, as a user runs them.
 
     python benchmarks/cli_budget.py [--runs 10] [--json results.json]
 
@@ -15,6 +16,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,8 +57,13 @@ def main() -> None:
     for name in names:
         t = timed(exe + ["query", name], options.runs)
         rows.append({"command": f"isthmus query {name}", "median_s": statistics.median(t), "best_s": min(t), "runs": len(t)})
-    t = timed(exe + ["validate"], max(3, options.runs // 3))
-    rows.append({"command": "isthmus validate", "median_s": statistics.median(t), "best_s": min(t), "runs": len(t)})
+    few = max(3, options.runs // 3)
+    for args in (["validate", "--no-cache"], ["validate"]):
+        t = timed(exe + args, few)
+        rows.append({"command": "isthmus " + " ".join(args), "median_s": statistics.median(t), "best_s": min(t), "runs": len(t)})
+    with tempfile.TemporaryDirectory(prefix="isthmus-budget-") as folder:
+        t = timed(exe + ["publish", "--out", str(Path(folder) / "dist")], few)
+    rows.append({"command": "isthmus publish", "median_s": statistics.median(t), "best_s": min(t), "runs": len(t)})
     width = max(len(r["command"]) for r in rows)
     print(f"machine: {machine()}")
     print(f"{'command'.ljust(width)}  median ms  best ms")

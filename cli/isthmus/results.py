@@ -76,12 +76,17 @@ def from_oxigraph(answer) -> QueryResult:
     if isinstance(answer, ox.QuerySolutions):
         variables = [v.value for v in answer.variables]
         rows = []
+        # a term repeats across rows (a kind, a status): it is converted once, and rows
+        # share its (never modified) dict
+        seen: dict = {}
         for solution in answer:
             row = {}
-            for name in variables:
-                value = solution[name]
+            for name, value in zip(variables, solution):
                 if value is not None:
-                    row[name] = term_from_oxigraph(value)
+                    term = seen.get(value)
+                    if term is None:
+                        term = seen[value] = term_from_oxigraph(value)
+                    row[name] = term
             rows.append(row)
         return QueryResult("select", variables, rows)
     lines = sorted({str(t) + " ." for t in answer})
