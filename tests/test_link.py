@@ -252,3 +252,19 @@ def test_time_values_keep_the_precision_given():
     assert time_value(ox.Literal("2017-09", datatype=ox.NamedNode(xsd + "gYearMonth"))) == "+2017-09-00T00:00:00Z/10"
     assert time_value(ox.Literal("2017-06-07", datatype=ox.NamedNode(xsd + "date"))) == "+2017-06-07T00:00:00Z/11"
     assert time_value(ox.Literal("soon")) is None
+
+
+def test_a_date_is_given_back_only_when_its_year_is_printed_in_a_supporting_quote():
+    import pyoxigraph as ox
+
+    from isthmus.quickstatements import printed
+
+    year = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+    quotes = "During the Calderón presidency (2006–2012) Mexico continued\nabout 20008 migrants"
+    assert printed(ox.Literal("2006", datatype=year), quotes)
+    assert printed(ox.Literal("2012", datatype=year), quotes)
+    assert not printed(ox.Literal("2000", datatype=year), quotes)  # only inside 20008
+    assert not printed(ox.Literal("2008", datatype=year), quotes)
+    assert printed(ox.Literal("2017-09", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYearMonth")),
+                   "in September 2017 the closing of DACA")
+    assert not printed(ox.Literal("2018", datatype=year), "")

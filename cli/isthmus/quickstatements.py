@@ -3,9 +3,11 @@ linked items.
 
 Which local property becomes which Wikidata property is said in the ontology
 (``wikidataProperty`` annotations); a statement is written only when its subject and its
-value are both linked (or the value is a date), and only for facts a claim supports. Each
-statement is referenced to the article: "stated in" its item where it has one, else its DOI
-as reference URL, with the article's pages.
+value are both linked (or the value is a date), and only for facts a claim supports; a date
+only when its year is printed in a quote of a claim supporting the subject (a date the data
+infers, such as the end of a term the article does not give, is kept out: the article does
+not state it). Each statement is referenced to the article: "stated in" its item where it
+has one, else its DOI as reference URL, with the article's pages.
 """
 
 from __future__ import annotations
@@ -35,6 +37,29 @@ def time_value(literal: ox.Literal) -> str | None:
 
 def _quote(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
+
+
+def _quotes(store: ox.Store, vocab: Vocabulary) -> dict[str, str]:
+    """Entity -> the quotes of the claims supporting it, joined."""
+    found: dict[str, list[str]] = {}
+    for s in store.query(f"SELECT ?x ?q WHERE {{ ?c <{vocab.supports}> ?x ; <{vocab.quote}> ?q }}"):
+        found.setdefault(s["x"].value, []).append(s["q"].value)
+    return {entity: "\n".join(quotes) for entity, quotes in found.items()}
+
+
+def printed(literal: ox.Literal, quotes: str) -> bool:
+    """Whether a date's year appears in the quotes (as a number of its own)."""
+    year = literal.value.lstrip("+").split("-")[0]
+    text = f" {quotes} "
+    return any(not text[i - 1].isdigit() and not text[i + len(year)].isdigit()
+               for i in _positions(text, year))
+
+
+def _positions(text: str, part: str):
+    start = text.find(part)
+    while start != -1:
+        yield start
+        start = text.find(part, start + 1)
 
 
 def _links(store: ox.Store) -> dict[str, str]:
@@ -102,6 +127,7 @@ def statements(store: ox.Store, vocab: Vocabulary) -> list[str]:
     supported = {
         s["x"].value for s in store.query(f"SELECT DISTINCT ?x WHERE {{ ?c <{vocab.supports}> ?x }}")
     }
+    quotes = _quotes(store, vocab)
     lines: set[str] = set()
     for subject, item in links.items():
         if subject not in supported:
@@ -113,16 +139,17 @@ def statements(store: ox.Store, vocab: Vocabulary) -> list[str]:
             value = None
             if isinstance(triple.object, ox.NamedNode):
                 value = links.get(triple.object.value)
-            elif isinstance(triple.object, ox.Literal):
+            elif isinstance(triple.object, ox.Literal) and printed(triple.object, quotes.get(subject, "")):
                 value = time_value(triple.object)
             if value:
                 lines.add("\t".join([item, prop, value, *source]))
-    lines |= _offices(store, vocab, links, mapped, supported, source)
+    lines |= _offices(store, vocab, links, mapped, supported, source, quotes)
     return sorted(lines)
 
 
-def _offices(store, vocab, links, mapped, supported, source) -> set[str]:
-    """Positions held: holder -> office, with the term's start and end as qualifiers."""
+def _offices(store, vocab, links, mapped, supported, source, quotes) -> set[str]:
+    """Positions held: holder -> office, with the term's start and end as qualifiers (those
+    printed in a quote supporting the term or its holder)."""
     held = mapped.get(vocab.office)
     if not held:
         return set()
@@ -135,8 +162,9 @@ def _offices(store, vocab, links, mapped, supported, source) -> set[str]:
         if not (holder and office) or not ({s["term"].value, s["holder"].value} & supported):
             continue
         columns = [holder, held, office]
+        said = quotes.get(s["term"].value, "") + "\n" + quotes.get(s["holder"].value, "")
         for key, name in (("start", vocab.startDate), ("end", vocab.endDate)):
-            if s[key] is not None and mapped.get(name) and (t := time_value(s[key])):
+            if s[key] is not None and mapped.get(name) and printed(s[key], said) and (t := time_value(s[key])):
                 columns += [mapped[name], t]
         out.add("\t".join(columns + source))
     return out
