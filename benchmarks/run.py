@@ -27,6 +27,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "cli"))
+from isthmus.serve import oxigraph_binary  # noqa: E402  (as isthmus serve finds it)
+
 HERE = Path(__file__).resolve().parent
 TARGETS = {  # at 10^6 triples, seconds (load: triples per second; memory: MB)
     "load_rate": 200_000, "query": 1.0, "validate": 60.0, "export:jsonld": 30.0, "publish": 180.0, "peak_mb": 3072,
@@ -52,11 +55,6 @@ def timed(args: list[str], runs: int, cwd: Path | None = None) -> float:
         subprocess.run(args, capture_output=True, cwd=cwd, check=False)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def oxigraph_binary() -> str:
-    here = Path(sys.executable).parent / "oxigraph"
-    return str(here) if here.exists() else (shutil.which("oxigraph") or "oxigraph")
 
 
 def cold_queries(project: Path, work: Path, runs: int) -> dict:

@@ -10,7 +10,6 @@ so each stage is measured alone.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 import tempfile
@@ -66,8 +65,10 @@ def queries(project):
 def validate(project, engine="auto"):
     from isthmus import validate as v
 
-    cache = os.environ.get("ISTHMUS_CACHE")  # as the CLI: results reused for unchanged files
-    report = v.validate(project, engine=engine, cache=Path(cache) / "validate" if cache else None)
+    from isthmus.main import _cache_folder
+
+    # the cache folder the CLI uses ($ISTHMUS_CACHE): results reused for unchanged files
+    report = v.validate(project, engine=engine, cache=_cache_folder("validate"))
     return {"conforms": report.conforms, "results": len(report.results)}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from isthmus.serve import oxigraph_binary  # the same look-up as isthmus serve
 from support import MINI, ROOT
 
 
@@ -70,14 +70,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def oxigraph_binary() -> str:
-    here = Path(sys.executable).parent / "oxigraph"
-    found = str(here) if here.exists() else shutil.which("oxigraph")
-    if not found:
-        raise RuntimeError("the Oxigraph server (PyPI package 'oxigraph') is not installed; pip install '.[test]'")
-    return found
 
 
 class OxigraphServer:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from isthmus.rdflists import list_items
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _GEN_DELIMS = tuple(":/?#[]@")
@@ -175,7 +177,7 @@ class _Writer:
         self.lists: dict = {}
         for node in list(self.by_subject):
             if isinstance(node, ox.BlankNode) and referenced.get(node) == 1:
-                items = self._list_items(node, referenced)
+                items = list_items(node, self.by_subject, referenced)
                 if items is not None:
                     self.lists[node] = items
         self.inside_lists = set()
@@ -186,24 +188,6 @@ class _Writer:
                 node = next(t.object for t in self.by_subject[node] if t.predicate.value == RDF + "rest")
         self.labels: dict = {}
         self.avoid: frozenset[str] = frozenset()  # prefixes the node being written undefines
-
-    def _list_items(self, head, referenced):
-        items, node, seen = [], head, set()
-        while True:
-            if node == ox.NamedNode(RDF + "nil"):
-                return items
-            if not isinstance(node, ox.BlankNode) or node in seen:
-                return None
-            seen.add(node)
-            props = self.by_subject.get(node, [])
-            if node != head and referenced.get(node) != 1:
-                return None
-            firsts = [t.object for t in props if t.predicate.value == RDF + "first"]
-            rests = [t.object for t in props if t.predicate.value == RDF + "rest"]
-            if len(props) != 2 or len(firsts) != 1 or len(rests) != 1:
-                return None
-            items.append(firsts[0])
-            node = rests[0]
 
     def node_id(self, term) -> str:
         if isinstance(term, ox.BlankNode):

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from isthmus.rdflists import list_items
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = RDF + "type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -34,7 +36,7 @@ class _Writer:
         self.lists: dict = {}
         for node in list(self.by_subject):
             if isinstance(node, ox.BlankNode) and referenced.get(node) == 1:
-                members = self._list(node)
+                members = list_items(node, self.by_subject, self.referenced)
                 if members is not None:
                     self.lists[node] = members
         self.inline = {b for b in self.by_subject if isinstance(b, ox.BlankNode) and referenced.get(b) == 1}
@@ -46,23 +48,6 @@ class _Writer:
                 node = next(t.object for t in self.by_subject[node] if t.predicate.value == RDF + "rest")
         self.used: set[str] = set()
         self.emitted: set = set()  # blank nodes already written inline
-
-    def _list(self, head):
-        items, node, seen = [], head, set()
-        while node != ox.NamedNode(RDF + "nil"):
-            if not isinstance(node, ox.BlankNode) or node in seen:
-                return None
-            seen.add(node)
-            props = self.by_subject.get(node, [])
-            if node != head and self.referenced.get(node) != 1:
-                return None
-            firsts = [t.object for t in props if t.predicate.value == RDF + "first"]
-            rests = [t.object for t in props if t.predicate.value == RDF + "rest"]
-            if len(props) != 2 or len(firsts) != 1 or len(rests) != 1:
-                return None
-            items.append(firsts[0])
-            node = rests[0]
-        return items
 
     def iri(self, value: str) -> str:
         for prefix, ns in self.by_ns:

@@ -223,7 +223,7 @@ def _example(sg: SiteGraph, query, result) -> dict:
         rows.append([_cell(sg, row.get(c)) for c in columns])
     shown = [{"name": p.name, "value": _cell(sg, {"type": "uri" if p.kind == "iri" else "literal", "value": p.default})}
              for p in query.params if p.default is not None]
-    file = next((d.path for d in sg.release.distributions if d.role == "queries" and Path(d.path).stem == query.name), None)
+    file = sg.release.query_file(query.name)
     return {
         "name": query.name, "summary": query.summary, "description": query.description, "text": query.text,
         "columns": columns, "rows": rows, "total": len(result.rows), "params": shown,

@@ -51,6 +51,10 @@ class Release:
         """The public URL of a file of the release."""
         return self.landing + path
 
+    def query_file(self, name: str) -> str | None:
+        """The release's file of the stored query ``name`` (``queries/NAME.rq``), if any."""
+        return next((d.path for d in self.distributions if d.role == "queries" and Path(d.path).stem == name), None)
+
     def page_path(self, iri: str) -> str | None:
         """The site path (without extension) of a resource's page, or None when the IRI is
         not below the landing page: ``https://w3id.org/isthmus/id/actor/mexico`` ->

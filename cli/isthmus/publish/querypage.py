@@ -53,13 +53,12 @@ def view(sg: SiteGraph) -> dict:
     for role, fmt in LOADED:
         found = next((d for d in release.distributions if d.role == role and d.format == fmt), None)
         if found is not None:
-            files.append({"href": found.path, "path": found.path, "media_type": found.media_type,
+            files.append({"path": found.path, "media_type": found.media_type,
                           "size": found.size, "size_text": human_size(found.size)})
     queries = []
     for query in sorted(release.queries.values(), key=lambda q: q.name):
-        file = next((d.path for d in release.distributions if d.role == "queries" and Path(d.path).stem == query.name), None)
         queries.append({"name": query.name, "summary": query.summary, "text": bound_text(query),
-                        "href": file, "params": [p.name for p in query.params]})
+                        "href": release.query_file(query.name), "params": [p.name for p in query.params]})
     prefixes = {name: ns for name, ns in sorted(release.prefixes.items()) if name}
     config = {
         "engine": f"{ASSET_FOLDER}/web.js",

@@ -100,7 +100,7 @@
     const fresh = new oxigraph.Store();
     for (const file of config.files) {
       state("loading", `Loading ${file.path}…`);
-      const response = await fetch(new URL(file.href, document.baseURI));
+      const response = await fetch(new URL(file.path, document.baseURI));
       if (!response.ok) throw new Error(`${file.path}: HTTP ${response.status}`);
       fresh.load(await response.text(), { format: file.media_type });
     }
