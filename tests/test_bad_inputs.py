@@ -156,19 +156,39 @@ def _alarm(_signum, _frame):
     raise _Timeout("the command did not finish within 120 s (a hang on bad input)")
 
 
+def _import_everything() -> None:
+    """Every module of the package, imported while the tests still run as root: the
+    commands import what they use lazily, and an installation inside a private folder (a
+    checkout below `mktemp -d`) is closed to the user nobody."""
+    import importlib
+    import pkgutil
+
+    import isthmus
+
+    for module in pkgutil.walk_packages(isthmus.__path__, "isthmus."):
+        if not module.name.endswith(".__main__"):  # that one runs the command line
+            importlib.import_module(module.name)
+
+
 def _invoke(run, args: list[str], cwd: Path, *, unprivileged: bool):
     """Run the CLI; with ``unprivileged`` and when the tests run as root, as the user
     nobody (effective uid only, restored after), so that file permissions are enforced."""
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(120)
     drop = unprivileged and os.geteuid() == 0
+    before = os.getcwd()
+    # change folder as root, both ways: nobody may not enter the folder the tests started
+    # in (a checkout below a private `mktemp -d` folder)
+    os.chdir(cwd)
     try:
         if drop:
+            _import_everything()  # nobody may not read the installation either
             os.seteuid(NOBODY)
-        return run(*args, cwd=cwd)
+        return run(*args)
     finally:
         if drop:
             os.seteuid(0)
+        os.chdir(before)
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
 
