@@ -22,7 +22,7 @@ from isthmus.publish import framing, landing, network, ontodoc, pages, querypage
 from isthmus.publish.model import Release, save
 from isthmus.publish.sitegraph import SiteGraph, natural, relative
 
-ASSETS = ("style.css", "query.js")
+ASSETS = ("style.css", "query.js", "logo.svg")
 #: files of the site itself, beside which no resource page may land
 SITE_FILES = ("index.html", "browse.html", "timeline.html", "network.html", "query.html", ".htaccess", "SHA256SUMS",
               "void.ttl", "catalog.ttl", "catalog.jsonld")
